@@ -1,0 +1,220 @@
+import { Logger } from '@nestjs/common';
+import { decodeClick, MalformedEntryError, UNKNOWN_COUNTRY } from '@clicks/events';
+import { shardName } from '@clicks/routing';
+import { AggregateWriter } from '@clicks/store';
+import { compareStreamIds, FencedError, ShardEntry, ShardStream } from '@clicks/stream';
+import { AggregatorSnapshot, WindowAggregator } from '@clicks/windowing';
+import { ShardActorStats, ShardStats } from './shard-stats';
+
+export interface Clock {
+  now(): number;
+}
+
+export interface ShardActorOptions {
+  owner: string;
+  flushIntervalMs: number;
+  allowedLatenessMs: number;
+  idleAdvanceMs: number;
+  readBatchSize: number;
+  readBlockMs: number;
+  leaseTtlMs: number;
+}
+
+/** Appends an in-band idle tick to the shard's own stream. */
+export type TickAppender = (shard: number, streamTime: number) => Promise<void>;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * The only writer of one ad-shard's aggregates. Reads the shard stream through its consumer group, counts clicks
+ * in event-time minute windows, upserts cumulative counts to QuestDB, then checkpoints {state, last applied id}
+ * and XACKs in one fenced Redis step. Its state is a function of the stream prefix, so replaying after a crash
+ * re-writes the same values.
+ */
+export class ShardActor {
+  private readonly log: Logger;
+  private agg: WindowAggregator;
+  private epoch = 0;
+  private lastApplied = '0-0';
+  private unacked: string[] = [];
+  private lastFlushAt = 0;
+  private lastEntryAt = 0;
+  private leaseRenewedAt = 0;
+  private stopping = false;
+  private loop: Promise<void> | null = null;
+  readonly stats = new ShardActorStats();
+
+  constructor(
+    readonly shard: number,
+    private readonly stream: ShardStream,
+    private readonly writer: AggregateWriter,
+    private readonly appendTick: TickAppender,
+    private readonly options: ShardActorOptions,
+    private readonly clock: Clock = Date,
+  ) {
+    this.log = new Logger(`ShardActor ${shardName(shard)}`);
+    this.agg = new WindowAggregator(options.allowedLatenessMs);
+  }
+
+  start(): void {
+    this.loop ??= this.run();
+  }
+
+  /** Flushes, checkpoints and releases the lease; resolves when the loop has ended. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    await this.loop;
+  }
+
+  snapshotStats(): ShardStats {
+    return this.stats.view(this.shard, this.epoch, this.lastApplied, this.agg);
+  }
+
+  private async run(): Promise<void> {
+    let backoff = 100;
+    while (!this.stopping) {
+      try {
+        if (this.epoch === 0) await this.takeOver();
+        else await this.step();
+        backoff = 100;
+      } catch (e) {
+        if (e instanceof FencedError) {
+          this.log.warn(`lost ownership: ${e.message}`);
+          this.epoch = 0;
+        } else {
+          this.stats.errors++;
+          this.log.warn(`step failed (retrying in ${backoff} ms): ${e instanceof Error ? e.message : String(e)}`);
+        }
+        await sleep(backoff);
+        backoff = Math.min(backoff * 2, 2000);
+      }
+    }
+    await this.handOff();
+  }
+
+  /** Takes the lease, restores the snapshot, replays pending entries and re-writes every restored window. */
+  private async takeOver(): Promise<void> {
+    const epoch = await this.stream.acquireLease(this.options.owner, this.options.leaseTtlMs);
+    if (epoch === 0) {
+      await sleep(this.options.readBlockMs);
+      return;
+    }
+    this.leaseRenewedAt = this.clock.now();
+    this.epoch = epoch;
+    try {
+      await this.restoreAndReplay();
+    } catch (e) {
+      this.epoch = 0; // a partial recovery must start over from the checkpoint, never go on from here
+      throw e;
+    }
+    this.log.log(`took over at epoch ${epoch}, last applied ${this.lastApplied}`);
+  }
+
+  private async restoreAndReplay(): Promise<void> {
+    await this.stream.ensureGroup();
+    const cp = await this.stream.loadCheckpoint();
+    this.agg = cp
+      ? WindowAggregator.restore(JSON.parse(cp.state) as AggregatorSnapshot, this.options.allowedLatenessMs)
+      : new WindowAggregator(this.options.allowedLatenessMs);
+    this.lastApplied = cp?.lastId ?? '0-0';
+    this.unacked = [];
+    this.agg.markAllChanged();
+    for (let after = '0-0'; ; ) {
+      const entries = await this.stream.readPending(after, this.options.readBatchSize);
+      if (entries.length === 0) break;
+      this.applyAll(entries);
+      after = entries[entries.length - 1].id;
+    }
+    await this.flush();
+  }
+
+  private async step(): Promise<void> {
+    await this.renewLeaseIfDue();
+    const entries = await this.stream.readNew(this.options.readBatchSize, this.options.readBlockMs);
+    this.applyAll(entries);
+    const now = this.clock.now();
+    if (entries.length > 0) this.lastEntryAt = now;
+    else await this.tickIfIdle(now);
+    if (now - this.lastFlushAt >= this.options.flushIntervalMs) await this.flush();
+  }
+
+  private applyAll(entries: readonly ShardEntry[]): void {
+    for (const entry of entries) {
+      this.unacked.push(entry.id);
+      if (compareStreamIds(entry.id, this.lastApplied) <= 0) {
+        this.stats.replaySkipped++;
+        continue;
+      }
+      this.lastApplied = entry.id;
+      this.applyOne(entry);
+    }
+  }
+
+  private applyOne(entry: ShardEntry): void {
+    if ('tick' in entry) {
+      this.agg.advanceTo(entry.tick);
+      return;
+    }
+    if (!('click' in entry)) {
+      this.stats.malformed++;
+      return;
+    }
+    try {
+      const e = decodeClick(entry.id, entry.click);
+      const outcome = this.agg.apply({ adId: e.adId, country: e.country ?? UNKNOWN_COUNTRY, ts: e.ts });
+      if (outcome === 'late') this.stats.late++;
+      else this.stats.applied++;
+    } catch (err) {
+      if (!(err instanceof MalformedEntryError)) throw err;
+      this.stats.malformed++;
+      this.log.warn(err.message);
+    }
+  }
+
+  /** Upserts changed windows, then checkpoints and XACKs; nothing is acknowledged before QuestDB has the rows. */
+  private async flush(): Promise<void> {
+    const started = this.clock.now();
+    // QuestDB cannot check fencing tokens: never write once the lease may have lapsed by our own clock.
+    if (started - this.leaseRenewedAt >= this.options.leaseTtlMs * 0.8) {
+      throw new FencedError(this.shard, this.epoch, 'lease not renewed in time; stopped writing');
+    }
+    const name = shardName(this.shard);
+    const rows = this.agg.changedRows().map((r) => ({ ts: r.windowStart, adId: r.adId, country: r.country, shard: name, clicks: r.clicks }));
+    await this.writer.write(rows);
+    this.agg.markFlushed();
+    if (this.unacked.length > 0 || rows.length > 0) {
+      await this.stream.checkpoint(this.epoch, JSON.stringify(this.agg.snapshot()), this.lastApplied, this.unacked);
+      this.unacked = [];
+    }
+    this.lastFlushAt = this.clock.now();
+    this.stats.recordFlush(rows.length, this.lastFlushAt - started, this.lastFlushAt);
+  }
+
+  private async tickIfIdle(now: number): Promise<void> {
+    if (this.lastEntryAt === 0 || now - this.lastEntryAt < this.options.idleAdvanceMs) return;
+    if (now <= this.agg.observedStreamTime) return;
+    this.lastEntryAt = now;
+    await this.appendTick(this.shard, now);
+  }
+
+  /** Renews at a third of the TTL; stops writing (drops the epoch) if the renewal finds another owner. */
+  private async renewLeaseIfDue(): Promise<void> {
+    const now = this.clock.now();
+    if (now - this.leaseRenewedAt < this.options.leaseTtlMs / 3) return;
+    const epoch = await this.stream.acquireLease(this.options.owner, this.options.leaseTtlMs);
+    if (epoch !== this.epoch) throw new FencedError(this.shard, this.epoch, `lease now at epoch ${epoch}`);
+    this.leaseRenewedAt = now;
+  }
+
+  private async handOff(): Promise<void> {
+    if (this.epoch === 0) return;
+    try {
+      await this.flush();
+      await this.stream.releaseLease(this.epoch);
+      this.log.log(`handed off at epoch ${this.epoch}`);
+    } catch (e) {
+      this.log.warn(`hand-off incomplete, the next owner recovers from the checkpoint: ${String(e)}`);
+    }
+    this.epoch = 0;
+  }
+}

@@ -1,0 +1,74 @@
+import { z } from 'zod';
+import { envSchema } from './config.schema';
+
+/** Typed, validated configuration: built once from the environment, then injected (token APP_CONFIG). */
+export interface AppConfig {
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  host: string;
+  ports: { ingest: number; aggregator: number; gateway: number };
+  redis: { url: string };
+  questdb: { httpUrl: string; pgUrl: string };
+  shards: { count: number };
+  worker: { id: string };
+  aggregation: {
+    flushIntervalMs: number;
+    allowedLatenessMs: number;
+    idleAdvanceMs: number;
+    leaseTtlMs: number;
+    readBatchSize: number;
+    readBlockMs: number;
+  };
+  intake: {
+    dedupHorizonSeconds: number;
+    maxFutureSkewMs: number;
+    retentionMs: number;
+    enqueueTimeoutMs: number;
+  };
+  query: { maxWindowMs: number };
+  shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly issues: string[]) {
+    super(`invalid configuration:\n  ${issues.join('\n  ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const DAY_MS = 86_400_000;
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  if (e.DEDUP_HORIZON_SECONDS * 1000 < e.ALLOWED_LATENESS_MS) {
+    throw new ConfigError(['DEDUP_HORIZON_SECONDS: must cover at least ALLOWED_LATENESS_MS']);
+  }
+  return {
+    logLevel: e.LOG_LEVEL,
+    host: e.HOST,
+    ports: { ingest: e.INGEST_PORT, aggregator: e.AGGREGATOR_PORT, gateway: e.GATEWAY_PORT },
+    redis: { url: e.REDIS_URL },
+    questdb: { httpUrl: e.QUESTDB_HTTP_URL, pgUrl: e.QUESTDB_PG_URL },
+    shards: { count: e.SHARD_COUNT },
+    worker: { id: e.WORKER_ID },
+    aggregation: {
+      flushIntervalMs: e.FLUSH_INTERVAL_MS,
+      allowedLatenessMs: e.ALLOWED_LATENESS_MS,
+      idleAdvanceMs: e.IDLE_ADVANCE_MS,
+      leaseTtlMs: e.LEASE_TTL_MS,
+      readBatchSize: e.READ_BATCH_SIZE,
+      readBlockMs: e.READ_BLOCK_MS,
+    },
+    intake: {
+      dedupHorizonSeconds: e.DEDUP_HORIZON_SECONDS,
+      maxFutureSkewMs: e.MAX_FUTURE_SKEW_MS,
+      retentionMs: e.RETENTION_DAYS * DAY_MS,
+      enqueueTimeoutMs: e.ENQUEUE_TIMEOUT_MS,
+    },
+    query: { maxWindowMs: e.MAX_QUERY_DAYS * DAY_MS },
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+  };
+}

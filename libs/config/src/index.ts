@@ -1,0 +1,3 @@
+export { AppConfig, ConfigError, loadConfig } from './app-config';
+export { APP_CONFIG, ConfigModule } from './config.module';
+export { envSchema } from './config.schema';

@@ -1,0 +1,14 @@
+/** A validated click, as it travels through the shard streams. `ts` is event time in epoch milliseconds (UTC). */
+export interface ClickEvent {
+  eventId: string;
+  adId: string;
+  ts: number;
+  userId?: string;
+  ip?: string;
+  country?: string;
+  impressionId?: string;
+  userAgent?: string;
+}
+
+/** The dimension value used when a click carries no country. */
+export const UNKNOWN_COUNTRY = '--';

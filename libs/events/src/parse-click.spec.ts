@@ -1,0 +1,67 @@
+import { deriveEventId } from './derive-event-id';
+import { parseClick } from './parse-click';
+import { decodeClick, encodeClick, MalformedEntryError } from './stream-codec';
+
+const NOW = Date.parse('2026-11-23T12:00:30.000Z');
+const limits = { maxFutureSkewMs: 300_000, maxAgeMs: 86_400_000 };
+
+describe('parseClick', () => {
+  it('accepts a full click, upper-cases the country, drops unknown fields', () => {
+    const r = parseClick(
+      { eventId: 'e-1', adId: 'ad.1', timestamp: '2026-11-23T12:00:00Z', country: 'de', ip: '10.0.0.1', extra: 1 },
+      NOW,
+      limits,
+    );
+    expect(r).toEqual({
+      ok: true,
+      event: { eventId: 'e-1', adId: 'ad.1', ts: Date.parse('2026-11-23T12:00:00Z'), country: 'DE', ip: '10.0.0.1' },
+    });
+  });
+
+  it('uses server time and derives a stable event id when both are absent', () => {
+    const a = parseClick({ adId: 'a', userId: 'u', ip: '::1' }, NOW, limits);
+    const b = parseClick({ adId: 'a', userId: 'u', ip: '::1' }, NOW, limits);
+    expect(a).toEqual(b);
+    expect(a.ok && a.event.ts).toBe(NOW);
+    expect(a.ok && a.event.eventId).toBe(deriveEventId('a', NOW, 'u', '::1'));
+  });
+
+  it('accepts epoch milliseconds', () => {
+    const r = parseClick({ adId: 'a', timestamp: NOW - 1000 }, NOW, limits);
+    expect(r.ok && r.event.ts).toBe(NOW - 1000);
+  });
+
+  it.each([
+    [null, 'body'],
+    [[], 'body'],
+    ['text', 'body'],
+    [{}, 'adId'],
+    [{ adId: '' }, 'adId'],
+    [{ adId: 'a'.repeat(65) }, 'adId'],
+    [{ adId: 'a/b' }, 'adId'],
+    [{ adId: 'a', eventId: 'has space' }, 'eventId'],
+    [{ adId: 'a', timestamp: 'yesterday' }, 'timestamp'],
+    [{ adId: 'a', timestamp: -5 }, 'timestamp'],
+    [{ adId: 'a', timestamp: NOW + 301_000 }, 'timestamp'],
+    [{ adId: 'a', timestamp: NOW - 86_400_001 }, 'timestamp'],
+    [{ adId: 'a', country: 'DEU' }, 'country'],
+    [{ adId: 'a', ip: '300.1.1.1' }, 'ip'],
+    [{ adId: 'a', userId: 'u'.repeat(129) }, 'userId'],
+    [{ adId: 'a', userAgent: 7 }, 'userAgent'],
+  ])('rejects %j naming %s', (input, field) => {
+    const r = parseClick(input, NOW, limits);
+    expect(r.ok).toBe(false);
+    expect(!r.ok && r.error.field).toBe(field);
+  });
+});
+
+describe('stream codec', () => {
+  it('round-trips a click', () => {
+    const e = { eventId: 'e', adId: 'a', ts: NOW, country: 'FR' };
+    expect(decodeClick('1-0', encodeClick(e))).toEqual(e);
+  });
+
+  it.each([undefined, 'not json', '{"adId":"a"}', 'null'])('rejects payload %j with a typed error', (p) => {
+    expect(() => decodeClick('1-0', p)).toThrow(MalformedEntryError);
+  });
+});

@@ -1,0 +1,2 @@
+export { ClickIntakeService, IntakeResult } from './click-intake.service';
+export { EnqueueUnavailableError } from './intake-errors';

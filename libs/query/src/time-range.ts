@@ -1,0 +1,74 @@
+import { WINDOW_MS, windowStart } from '@clicks/windowing';
+
+/** A bad query parameter; answered 400 naming the parameter. */
+export class QueryParamError extends Error {
+  constructor(
+    readonly param: string,
+    message: string,
+  ) {
+    super(`${param}: ${message}`);
+    this.name = 'QueryParamError';
+  }
+}
+
+export interface RangeParams {
+  minutes?: string;
+  from?: string;
+  to?: string;
+}
+
+export interface TimeRange {
+  from: number;
+  to: number;
+}
+
+const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+
+function parseInstant(param: string, value: string): number {
+  const t = ISO.test(value) ? Date.parse(value) : NaN;
+  if (Number.isNaN(t)) throw new QueryParamError(param, 'expected an ISO-8601 time with zone, e.g. 2026-11-23T12:00:00Z');
+  return windowStart(t);
+}
+
+/**
+ * `minutes=M`: the M most recent minutes including the current one; or `from`/`to`: from inclusive, to exclusive,
+ * both floored to the minute. Exactly one of the two forms; at most `maxWindowMs` long.
+ */
+export function resolveRange(p: RangeParams, now: number, maxWindowMs: number): TimeRange {
+  const hasMinutes = p.minutes !== undefined;
+  const hasRange = p.from !== undefined || p.to !== undefined;
+  if (hasMinutes && hasRange) throw new QueryParamError('minutes', 'give either minutes or from/to, not both');
+  let range: TimeRange;
+  if (hasMinutes) {
+    const m = Number(p.minutes);
+    if (!/^\d+$/.test(p.minutes ?? '') || m < 1) throw new QueryParamError('minutes', 'expected a positive integer');
+    const to = windowStart(now) + WINDOW_MS;
+    range = { from: to - m * WINDOW_MS, to };
+  } else if (hasRange) {
+    if (p.from === undefined) throw new QueryParamError('from', 'required with to');
+    if (p.to === undefined) throw new QueryParamError('to', 'required with from');
+    range = { from: parseInstant('from', p.from), to: parseInstant('to', p.to) };
+    if (range.from >= range.to) throw new QueryParamError('to', 'must be at least one minute after from');
+  } else {
+    throw new QueryParamError('minutes', 'give minutes=M or from and to');
+  }
+  if (range.to - range.from > maxWindowMs) {
+    throw new QueryParamError(hasMinutes ? 'minutes' : 'from', `window longer than ${maxWindowMs / WINDOW_MS} minutes`);
+  }
+  return range;
+}
+
+export interface SeriesPoint {
+  start: string;
+  clicks: number;
+}
+
+/** Every minute of the range, zeros included. */
+export function fillSeries(range: TimeRange, totals: readonly { ts: number; clicks: number }[]): SeriesPoint[] {
+  const byMinute = new Map(totals.map((t) => [t.ts, t.clicks]));
+  const series: SeriesPoint[] = [];
+  for (let t = range.from; t < range.to; t += WINDOW_MS) {
+    series.push({ start: new Date(t).toISOString(), clicks: byMinute.get(t) ?? 0 });
+  }
+  return series;
+}

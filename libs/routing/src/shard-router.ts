@@ -1,0 +1,38 @@
+import { createHash } from 'node:crypto';
+import HashRing from 'hashring';
+
+const VNODES = 160;
+
+/** Shards are named `s0..s{n-1}`; the name is also the Redis hash tag of every key the shard owns. */
+export function shardName(index: number): string {
+  return `s${index}`;
+}
+
+function shardIndex(name: string): number {
+  return Number(name.slice(1));
+}
+
+/** A stable 32-bit hash of an event id, so a duplicate always picks the same salt. */
+export function saltFor(eventId: string, salts: number): number {
+  return createHash('md5').update(eventId).digest().readUInt32BE(0) % salts;
+}
+
+/** The key an event is placed on the ring by: the ad id, or `adId#k` for an ad spread over `salts` sub-keys. */
+export function routingKey(adId: string, eventId: string, salts = 1): string {
+  return salts > 1 ? `${adId}#${saltFor(eventId, salts)}` : adId;
+}
+
+/** Maps routing keys to ad-shards by consistent hashing (hashring, md5, virtual nodes). */
+export class ShardRouter {
+  private readonly ring: HashRing;
+
+  constructor(readonly shardCount: number) {
+    if (!Number.isInteger(shardCount) || shardCount < 1) throw new RangeError(`bad shard count ${shardCount}`);
+    const nodes = Array.from({ length: shardCount }, (_, i) => shardName(i));
+    this.ring = new HashRing(nodes, 'md5', { 'vnode count': VNODES, 'max cache size': 100_000 });
+  }
+
+  shardFor(adId: string, eventId: string, salts = 1): number {
+    return shardIndex(this.ring.get(routingKey(adId, eventId, salts)));
+  }
+}

@@ -1,0 +1,43 @@
+import { DynamicModule, Logger, LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppConfig, loadConfig } from '@clicks/config';
+
+const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
+
+export const MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+/** A Nest application on Fastify with this project's logging and shutdown behaviour. */
+export async function createHttpApp(module: DynamicModule, config: AppConfig): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES + 1024, trustProxy: false });
+  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
+    logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
+    bufferLogs: false,
+  });
+  app.enableShutdownHooks();
+  return app;
+}
+
+/** Listens and returns the bound address (port 0 picks a free port, as tests do). */
+export async function listen(app: NestFastifyApplication, port: number, host: string): Promise<string> {
+  await app.listen(port, host);
+  return app.getUrl();
+}
+
+/** Process entry point of an app: load config once, build the app, listen; exit 1 on a startup error. */
+export function runMain(
+  name: string,
+  create: (config: AppConfig) => Promise<NestFastifyApplication>,
+  port: (config: AppConfig) => number,
+): void {
+  const start = async () => {
+    const config = loadConfig();
+    const app = await create(config);
+    const url = await listen(app, port(config), config.host);
+    new Logger(name).log(`listening on ${url}`);
+  };
+  start().catch((e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

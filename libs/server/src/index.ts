@@ -1,0 +1,1 @@
+export { createHttpApp, listen, MAX_BODY_BYTES, runMain } from './http-app';

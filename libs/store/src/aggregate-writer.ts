@@ -1,0 +1,53 @@
+import { Sender } from '@questdb/nodejs-client';
+import { TABLES } from './schema';
+
+export interface MinuteCountRow {
+  ts: number;
+  adId: string;
+  country: string;
+  shard: string;
+  clicks: number;
+}
+
+function ilpConfig(httpUrl: string): string {
+  const u = new URL(httpUrl);
+  const scheme = u.protocol === 'https:' ? 'https' : 'http';
+  return `${scheme}::addr=${u.host};protocol_version=2;auto_flush=off;retry_timeout=2000;request_timeout=10000`;
+}
+
+/**
+ * Writes cumulative minute counts over ILP/HTTP. One writer per shard actor, never two flushes at once: a
+ * failed flush loses the sender's buffer, so the caller keeps its rows changed and writes them again.
+ */
+export class AggregateWriter {
+  private constructor(private readonly sender: Sender) {}
+
+  static async connect(httpUrl: string): Promise<AggregateWriter> {
+    return new AggregateWriter(await Sender.fromConfig(ilpConfig(httpUrl), { log: () => undefined }));
+  }
+
+  /** Resolves once QuestDB has accepted every row (one HTTP request, one table: one transaction). */
+  async write(rows: readonly MinuteCountRow[]): Promise<void> {
+    if (rows.length === 0) return;
+    const s = this.sender;
+    try {
+      for (const r of rows) {
+        await s
+          .table(TABLES.minuteCounts)
+          .symbol('ad_id', r.adId)
+          .symbol('country', r.country)
+          .symbol('shard', r.shard)
+          .intColumn('clicks', r.clicks)
+          .at(r.ts, 'ms');
+      }
+      await s.flush();
+    } catch (e) {
+      s.reset();
+      throw e;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.sender.close();
+  }
+}

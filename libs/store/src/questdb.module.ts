@@ -1,0 +1,50 @@
+import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { HealthIndicatorResult, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
+import { Pool } from 'pg';
+import { APP_CONFIG, AppConfig } from '@clicks/config';
+import { ClickQueryRepository } from './click-query.repository';
+import { createPgPool } from './pg-pool';
+
+/** The process's Postgres-wire pool to QuestDB (queries and DDL). */
+@Injectable()
+export class QuestDbConnection implements OnApplicationShutdown {
+  readonly pool: Pool;
+
+  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+    this.pool = createPgPool(config.questdb.pgUrl);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.pool.end();
+  }
+}
+
+@Injectable()
+export class QuestDbHealthIndicator {
+  constructor(
+    private readonly health: HealthIndicatorService,
+    private readonly connection: QuestDbConnection,
+  ) {}
+
+  async check(key = 'questdb'): Promise<HealthIndicatorResult> {
+    const indicator = this.health.check(key);
+    try {
+      await this.connection.pool.query('SELECT 1');
+      return indicator.up();
+    } catch (e) {
+      return indicator.down({ message: e instanceof Error ? e.message : String(e) });
+    }
+  }
+}
+
+@Global()
+@Module({
+  imports: [TerminusModule],
+  providers: [
+    QuestDbConnection,
+    QuestDbHealthIndicator,
+    { provide: ClickQueryRepository, useFactory: (c: QuestDbConnection) => new ClickQueryRepository(c.pool), inject: [QuestDbConnection] },
+  ],
+  exports: [QuestDbConnection, QuestDbHealthIndicator, ClickQueryRepository],
+})
+export class QuestDbModule {}

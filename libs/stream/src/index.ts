@@ -1,0 +1,6 @@
+export { ClickStreamWriter, EnqueueOutcome, ShardedClick } from './click-stream-writer';
+export { ClicksRedis, createRedis, REDIS } from './redis-client';
+export { RedisHealthIndicator } from './redis-health.indicator';
+export { RedisConnection, RedisModule } from './redis.module';
+export { compareStreamIds, FencedError, ShardCheckpoint, ShardEntry, ShardStream } from './shard-stream';
+export { GROUPS, streamKeys } from './stream-keys';

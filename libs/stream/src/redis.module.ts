@@ -1,0 +1,45 @@
+import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { APP_CONFIG, AppConfig } from '@clicks/config';
+import { ClicksRedis, createRedis, REDIS } from './redis-client';
+import { RedisHealthIndicator } from './redis-health.indicator';
+
+
+
+/**
+ * The process's shared Redis connection. Commands fail fast while Redis is unreachable (no offline queue), so
+ * callers can answer 503 instead of hanging; concurrent commands share round trips (auto-pipelining).
+ */
+@Injectable()
+export class RedisConnection implements OnApplicationShutdown {
+  readonly client: ClicksRedis;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.client = createRedis(config.redis.url, `clicks-${config.worker.id}`, {
+      enableOfflineQueue: false,
+      enableAutoPipelining: true,
+      maxRetriesPerRequest: 1,
+    });
+  }
+
+  /** A dedicated connection, e.g. for a blocking XREADGROUP. The caller closes it. */
+  dedicated(name: string): ClicksRedis {
+    return createRedis(this.config.redis.url, name, { maxRetriesPerRequest: null });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.client.quit().catch(() => this.client.disconnect());
+  }
+}
+
+@Global()
+@Module({
+  imports: [TerminusModule],
+  providers: [
+    RedisConnection,
+    { provide: REDIS, useFactory: (c: RedisConnection) => c.client, inject: [RedisConnection] },
+    RedisHealthIndicator,
+  ],
+  exports: [RedisConnection, REDIS, RedisHealthIndicator],
+})
+export class RedisModule {}

@@ -1,0 +1,123 @@
+import { ClicksRedis } from './redis-client';
+import { ENTRY_FIELDS, GROUPS, SHARD_CONSUMER, streamKeys } from './stream-keys';
+
+/** One stream entry as the actor sees it: a click payload or an in-band tick. */
+export type ShardEntry = { id: string; click: string } | { id: string; tick: number } | { id: string; unknown: true };
+
+export interface ShardCheckpoint {
+  state: string;
+  lastId: string;
+  epoch: number;
+}
+
+/** Thrown when a checkpoint is refused because another owner holds the shard at a newer epoch. */
+export class FencedError extends Error {
+  constructor(
+    readonly shard: number,
+    readonly epoch: number,
+    detail: string,
+  ) {
+    super(`shard ${shard}: checkpoint at epoch ${epoch} refused (${detail})`);
+    this.name = 'FencedError';
+  }
+}
+
+type RawEntry = [id: string, fields: string[]];
+type XReadReply = [stream: string, entries: RawEntry[]][] | null;
+
+function toEntry([id, fields]: RawEntry): ShardEntry {
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    if (fields[i] === ENTRY_FIELDS.click) return { id, click: fields[i + 1] };
+    if (fields[i] === ENTRY_FIELDS.tick) return { id, tick: Number(fields[i + 1]) };
+  }
+  return { id, unknown: true };
+}
+
+/**
+ * A shard's Redis Stream as its owner reads it through a consumer group. `reader` is a dedicated connection,
+ * because XREADGROUP BLOCK holds it; `redis` carries everything else.
+ */
+export class ShardStream {
+  readonly key: string;
+
+  constructor(
+    readonly shard: number,
+    private readonly redis: ClicksRedis,
+    private readonly reader: ClicksRedis,
+    readonly group: string = GROUPS.aggregate,
+  ) {
+    this.key = streamKeys.stream(shard);
+  }
+
+  async ensureGroup(): Promise<void> {
+    try {
+      await this.redis.xgroup('CREATE', this.key, this.group, '0', 'MKSTREAM');
+    } catch (e) {
+      if (!String(e).includes('BUSYGROUP')) throw e;
+    }
+  }
+
+  /** Entries delivered to the owner but not yet acknowledged, after `afterId`. */
+  readPending(afterId: string, count: number): Promise<ShardEntry[]> {
+    return this.read(afterId, count, 0);
+  }
+
+  /** New entries, waiting up to `blockMs` for some. */
+  readNew(count: number, blockMs: number): Promise<ShardEntry[]> {
+    return this.read('>', count, blockMs);
+  }
+
+  private async read(id: string, count: number, blockMs: number): Promise<ShardEntry[]> {
+    const args: (string | number)[] = ['GROUP', this.group, SHARD_CONSUMER, 'COUNT', count];
+    if (blockMs > 0) args.push('BLOCK', blockMs);
+    const reply = (await this.reader.call('XREADGROUP', ...args, 'STREAMS', this.key, id)) as XReadReply;
+    return reply?.[0]?.[1].map(toEntry) ?? [];
+  }
+
+  async loadCheckpoint(): Promise<ShardCheckpoint | null> {
+    const h = await this.redis.hgetall(streamKeys.checkpoint(this.shard));
+    if (!h.state || !h.lastId) return null;
+    return { state: h.state, lastId: h.lastId, epoch: Number(h.epoch ?? 0) };
+  }
+
+  /** Saves state and last applied id and XACKs `ids` in one fenced Lua step. */
+  async checkpoint(epoch: number, state: string, lastId: string, ids: readonly string[]): Promise<void> {
+    try {
+      await this.redis.checkpoint(
+        this.key,
+        streamKeys.checkpoint(this.shard),
+        streamKeys.lease(this.shard),
+        this.group,
+        epoch,
+        state,
+        lastId,
+        ...ids,
+      );
+    } catch (e) {
+      if (String(e).includes('FENCED')) throw new FencedError(this.shard, epoch, String(e));
+      throw e;
+    }
+  }
+
+  /** XACK without state: for consumers whose sink is idempotent on its own (the raw archive). */
+  async ack(ids: readonly string[]): Promise<void> {
+    if (ids.length > 0) await this.redis.xack(this.key, this.group, ...ids);
+  }
+
+  /** Takes or renews the shard's lease; returns the fencing epoch, or 0 when another owner holds it. */
+  acquireLease(owner: string, ttlMs: number): Promise<number> {
+    return this.redis.acquireLease(streamKeys.lease(this.shard), streamKeys.epoch(this.shard), owner, ttlMs);
+  }
+
+  async releaseLease(epoch: number): Promise<void> {
+    await this.redis.releaseLease(streamKeys.lease(this.shard), epoch);
+  }
+}
+
+/** Compares Redis stream ids (`ms-seq`) numerically. */
+export function compareStreamIds(a: string, b: string): number {
+  const [am, as] = a.split('-');
+  const [bm, bs] = b.split('-');
+  const d = Number(am) - Number(bm);
+  return d !== 0 ? Math.sign(d) : Math.sign(Number(as ?? 0) - Number(bs ?? 0));
+}

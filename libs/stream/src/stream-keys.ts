@@ -1,0 +1,25 @@
+import { shardName } from '@clicks/routing';
+
+/**
+ * Every key of a shard carries the shard's hash tag (`{s7}`), so each Lua script and transaction touches one
+ * Redis Cluster slot.
+ */
+export const streamKeys = {
+  stream: (shard: number) => `clicks:{${shardName(shard)}}`,
+  seen: (shard: number, dedupId: string) => `clicks:{${shardName(shard)}}:seen:${dedupId}`,
+  checkpoint: (shard: number) => `clicks:{${shardName(shard)}}:checkpoint`,
+  lease: (shard: number) => `clicks:{${shardName(shard)}}:lease`,
+  epoch: (shard: number) => `clicks:{${shardName(shard)}}:epoch`,
+};
+
+/** Consumer groups: the aggregating actors, and the raw archive. */
+export const GROUPS = { aggregate: 'aggregate', archive: 'archive' } as const;
+
+/**
+ * The owner of a shard reads as this one consumer name: only the lease holder reads, so a new owner finds the old
+ * owner's pending entries under the same name and needs no XAUTOCLAIM.
+ */
+export const SHARD_CONSUMER = 'owner';
+
+/** Field names of a stream entry: a click, or an idle tick that moves stream time in-band. */
+export const ENTRY_FIELDS = { click: 'c', tick: 't' } as const;

@@ -1,0 +1,103 @@
+import { closedBefore, closeTime, windowEnd, windowStart } from './minute-window';
+import { WindowAggregator } from './window-aggregator';
+
+const T0 = Date.parse('2026-11-23T12:00:00Z');
+const MIN = 60_000;
+const L = 5 * MIN;
+
+describe('minute windows', () => {
+  it.each([
+    [T0, T0],
+    [T0 + 1, T0],
+    [T0 + MIN - 1, T0],
+    [T0 + MIN, T0 + MIN],
+    [T0 - 1, T0 - MIN],
+  ])('event at %i falls in the window starting %i', (ts, start) => {
+    expect(windowStart(ts)).toBe(start);
+    expect(windowEnd(windowStart(ts))).toBe(start + MIN);
+  });
+
+  it.each([
+    [0, T0 + MIN],
+    [L, T0 + MIN + L],
+  ])('with lateness %i the window at T0 closes at %i', (lateness, close) => {
+    expect(closeTime(T0, lateness)).toBe(close);
+  });
+
+  it.each([
+    [T0 + MIN + L - 1, T0],
+    [T0 + MIN + L, T0 + MIN],
+  ])('at stream time %i windows before %i are closed', (ost, before) => {
+    expect(closedBefore(ost, L)).toBe(before);
+  });
+});
+
+describe('WindowAggregator', () => {
+  const click = (ts: number, adId = 'a', country = 'DE') => ({ ts, adId, country });
+
+  it('counts per minute, ad and country and reports changed rows cumulatively', () => {
+    const agg = new WindowAggregator(L);
+    agg.apply(click(T0 + 1));
+    agg.apply(click(T0 + 2));
+    agg.apply(click(T0 + 3, 'a', 'FR'));
+    agg.apply(click(T0 + MIN, 'b'));
+    expect(agg.changedRows()).toEqual([
+      { windowStart: T0, adId: 'a', country: 'DE', clicks: 2 },
+      { windowStart: T0, adId: 'a', country: 'FR', clicks: 1 },
+      { windowStart: T0 + MIN, adId: 'b', country: 'DE', clicks: 1 },
+    ]);
+    agg.markFlushed();
+    expect(agg.changedRows()).toEqual([]);
+    agg.apply(click(T0 + 4));
+    expect(agg.changedRows()).toEqual([{ windowStart: T0, adId: 'a', country: 'DE', clicks: 3 }]);
+  });
+
+  it.each([
+    ['inside lateness', T0 + MIN + L - 1, 'counted'],
+    ['at close time', T0 + MIN + L, 'late'],
+    ['long after', T0 + 60 * MIN, 'late'],
+  ])('an event for the T0 window after stream time reached %s is %s', (_, streamTime, outcome) => {
+    const agg = new WindowAggregator(L);
+    agg.apply(click(streamTime, 'other'));
+    expect(agg.apply(click(T0 + 5))).toBe(outcome);
+  });
+
+  it('an out-of-order event never moves stream time back', () => {
+    const agg = new WindowAggregator(L);
+    agg.apply(click(T0 + 10 * MIN));
+    agg.apply(click(T0 + 6 * MIN));
+    expect(agg.observedStreamTime).toBe(T0 + 10 * MIN);
+  });
+
+  it('an idle tick closes windows; closed windows leave memory after their final flush', () => {
+    const agg = new WindowAggregator(L);
+    agg.apply(click(T0));
+    agg.apply(click(T0 + MIN));
+    agg.advanceTo(T0 + 2 * MIN + L);
+    expect(agg.changedRows()).toHaveLength(2);
+    expect(agg.markFlushed()).toEqual([T0, T0 + MIN]);
+    expect(agg.openWindowCount).toBe(0);
+    expect(agg.apply(click(T0 + MIN))).toBe('late');
+  });
+
+  it('round-trips through a snapshot and continues identically', () => {
+    const a = new WindowAggregator(L);
+    [0, 1, MIN, 2 * MIN].forEach((d, i) => a.apply(click(T0 + d, `ad${i % 2}`)));
+    a.markFlushed();
+    const b = WindowAggregator.restore(JSON.parse(JSON.stringify(a.snapshot())), L);
+    expect(b.snapshot()).toEqual(a.snapshot());
+    for (const x of [a, b]) x.apply(click(T0 + 3, 'ad0'));
+    expect(b.changedRows()).toEqual(a.changedRows());
+  });
+
+  it('a restored aggregator can re-write every window it holds', () => {
+    const a = new WindowAggregator(L);
+    a.apply(click(T0));
+    a.apply(click(T0 + MIN, 'b'));
+    a.markFlushed();
+    const b = WindowAggregator.restore(a.snapshot(), L);
+    expect(b.changedRows()).toEqual([]);
+    b.markAllChanged();
+    expect(b.changedRows()).toHaveLength(2);
+  });
+});
