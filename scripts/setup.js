@@ -41,16 +41,20 @@ function ensureRedis() {
   }
   log('installing redis-server from Debian packages');
   run('apt-get', ['update', '-qq']);
-  run('apt-get', ['install', '-y', '-qq', 'redis-server'], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  run('apt-get', ['install', '-y', '-qq', 'redis-server'], {
+    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+  });
   // Debian's package starts a system service on 6379; we run our own servers, so stop it when we can.
   spawnSync('sh', ['-c', 'service redis-server stop || systemctl stop redis-server'], { stdio: 'ignore' });
 }
 
 function ensureJava() {
   const r = spawnSync('java', ['-version'], { encoding: 'utf8' });
-  if (r.error) fail('Java 17 or newer is required for QuestDB. Install it with: sudo apt-get install -y openjdk-17-jre-headless');
+  if (r.error)
+    fail('Java 17 or newer is required for QuestDB. Install it with: sudo apt-get install -y openjdk-17-jre-headless');
   const m = /version "(\d+)/.exec(r.stderr || '');
-  if (!m || Number(m[1]) < 17) fail(`Java 17+ is required for QuestDB ${QUESTDB_VERSION}, found: ${(r.stderr || '').split('\n')[0]}`);
+  if (!m || Number(m[1]) < 17)
+    fail(`Java 17+ is required for QuestDB ${QUESTDB_VERSION}, found: ${(r.stderr || '').split('\n')[0]}`);
 }
 
 function ensureQuestDbJar() {
@@ -58,9 +62,16 @@ function ensureQuestDbJar() {
   const m2 = path.join(os.homedir(), '.m2', 'repository', 'org', 'questdb', 'questdb', QUESTDB_VERSION);
   const cached = path.join(m2, `questdb-${QUESTDB_VERSION}.jar`);
   if (!fs.existsSync(cached)) {
-    if (!onPath('mvn')) fail('Maven (mvn) is needed to fetch the QuestDB jar. Install it with: sudo apt-get install -y maven');
+    if (!onPath('mvn'))
+      fail('Maven (mvn) is needed to fetch the QuestDB jar. Install it with: sudo apt-get install -y maven');
     log(`fetching org.questdb:questdb:${QUESTDB_VERSION} from Maven Central`);
-    run('mvn', ['-q', '-B', 'dependency:get', `-Dartifact=org.questdb:questdb:${QUESTDB_VERSION}`, '-Dtransitive=false']);
+    run('mvn', [
+      '-q',
+      '-B',
+      'dependency:get',
+      `-Dartifact=org.questdb:questdb:${QUESTDB_VERSION}`,
+      '-Dtransitive=false',
+    ]);
   }
   fs.mkdirSync(path.dirname(QUESTDB_JAR), { recursive: true });
   fs.copyFileSync(cached, `${QUESTDB_JAR}.tmp`);

@@ -3,8 +3,6 @@
 const path = require('node:path');
 const stack = require('./stack');
 
-
-
 /** Starts the servers the environment does not name; fills in the env defaults. Returns what it started. */
 async function stackFromEnv(env) {
   const dataDir = path.join(stack.ROOT, '.data');
@@ -19,7 +17,13 @@ async function stackFromEnv(env) {
       const httpPort = 9000;
       const pgPort = 8812;
       started.push(
-        await stack.startQuestDb({ dir: path.join(dataDir, 'questdb'), httpPort, pgPort, ilpPort: 9009, minPort: 9003 }),
+        await stack.startQuestDb({
+          dir: path.join(dataDir, 'questdb'),
+          httpPort,
+          pgPort,
+          ilpPort: 9009,
+          minPort: 9003,
+        }),
       );
       env.QUESTDB_HTTP_URL = `http://127.0.0.1:${httpPort}`;
       env.QUESTDB_PG_URL = `postgresql://admin:quest@127.0.0.1:${pgPort}/qdb`;

@@ -107,6 +107,9 @@ async function startQuestDb({ dir, httpPort, pgPort, ilpPort, minPort, host = '1
     QDB_PG_NET_BIND_TO: `${host}:${pgPort}`,
     QDB_LINE_TCP_NET_BIND_TO: `${host}:${ilpPort}`,
     QDB_LINE_UDP_ENABLED: 'false',
+    // Tables are created with DEDUP keys by the apps; a stray ILP write must not create one without them.
+    QDB_LINE_AUTO_CREATE_NEW_TABLES: 'false',
+    QDB_LINE_AUTO_CREATE_NEW_COLUMNS: 'false',
     QDB_TELEMETRY_ENABLED: 'false',
     QDB_CAIRO_WRITER_DATA_APPEND_PAGE_SIZE: '1M',
     QDB_SHARED_WORKER_COUNT: '2',

@@ -9,7 +9,9 @@ const stack = require('../../scripts/lib/stack');
 module.exports = async function globalSetup() {
   stack.setQuiet(true);
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'clicks-it-'));
-  const [redisPort, httpPort, pgPort, ilpPort, minPort] = await Promise.all([1, 2, 3, 4, 5].map(() => stack.freePort()));
+  const [redisPort, httpPort, pgPort, ilpPort, minPort] = await Promise.all(
+    [1, 2, 3, 4, 5].map(() => stack.freePort()),
+  );
   const [redis, questdb] = await Promise.all([
     stack.startRedis({ dir: path.join(dir, 'redis'), port: redisPort }),
     stack.startQuestDb({ dir: path.join(dir, 'questdb'), httpPort, pgPort, ilpPort, minPort }),

@@ -21,7 +21,11 @@ export class ClicksController {
     try {
       const r = await this.intake.accept(body);
       if (r.status === 'rejected') {
-        throw new BadRequestException({ error: 'invalid_click', field: r.error.field, message: `${r.error.field}: ${r.error.message}` });
+        throw new BadRequestException({
+          error: 'invalid_click',
+          field: r.error.field,
+          message: `${r.error.field}: ${r.error.message}`,
+        });
       }
       return { eventId: r.eventId, duplicate: r.status === 'duplicate' };
     } catch (e) {

@@ -119,7 +119,7 @@ export class ShardActor {
     this.lastApplied = cp?.lastId ?? '0-0';
     this.unacked = [];
     this.agg.markAllChanged();
-    for (let after = '0-0'; ; ) {
+    for (let after = '0-0'; ;) {
       const entries = await this.stream.readPending(after, this.options.readBatchSize);
       if (entries.length === 0) break;
       this.applyAll(entries);
@@ -179,7 +179,9 @@ export class ShardActor {
       throw new FencedError(this.shard, this.epoch, 'lease not renewed in time; stopped writing');
     }
     const name = shardName(this.shard);
-    const rows = this.agg.changedRows().map((r) => ({ ts: r.windowStart, adId: r.adId, country: r.country, shard: name, clicks: r.clicks }));
+    const rows = this.agg
+      .changedRows()
+      .map((r) => ({ ts: r.windowStart, adId: r.adId, country: r.country, shard: name, clicks: r.clicks }));
     await this.writer.write(rows);
     this.agg.markFlushed();
     if (this.unacked.length > 0 || rows.length > 0) {

@@ -19,7 +19,10 @@ export const envSchema = z.object({
   QUESTDB_HTTP_URL: z.url().default('http://127.0.0.1:9000'),
   QUESTDB_PG_URL: z.url().default('postgresql://admin:quest@127.0.0.1:8812/qdb'),
   SHARD_COUNT: int(16, 1),
-  WORKER_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).default(hostname()),
+  WORKER_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/)
+    .default(hostname()),
   FLUSH_INTERVAL_MS: int(1000, 10),
   ALLOWED_LATENESS_MS: int(5 * 60_000),
   IDLE_ADVANCE_MS: int(10_000, 100),

@@ -24,7 +24,10 @@ const timestamp = z.union([
 
 // Unknown fields are ignored (stripped) so that senders can add their own.
 const clickInput = z.object({
-  eventId: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, '1-128 characters of [A-Za-z0-9._:-]').optional(),
+  eventId: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,128}$/, '1-128 characters of [A-Za-z0-9._:-]')
+    .optional(),
   adId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, '1-64 characters of [A-Za-z0-9._-]'),
   timestamp: timestamp.optional(),
   userId: z.string().min(1).max(128).optional(),
@@ -38,7 +41,10 @@ const clickInput = z.object({
     .regex(/^[A-Za-z]{2}$/, 'an ISO-3166 alpha-2 code')
     .transform((s) => s.toUpperCase())
     .optional(),
-  impressionId: z.string().regex(/^[A-Za-z0-9._:-]{1,128}$/, '1-128 characters of [A-Za-z0-9._:-]').optional(),
+  impressionId: z
+    .string()
+    .regex(/^[A-Za-z0-9._:-]{1,128}$/, '1-128 characters of [A-Za-z0-9._:-]')
+    .optional(),
   userAgent: z.string().max(512).optional(),
 });
 

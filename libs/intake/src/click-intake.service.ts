@@ -39,12 +39,17 @@ export class ClickIntakeService {
   private async withTimeout<T>(p: Promise<T>): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new EnqueueUnavailableError('Redis did not answer in time')), this.config.intake.enqueueTimeoutMs);
+      timer = setTimeout(
+        () => reject(new EnqueueUnavailableError('Redis did not answer in time')),
+        this.config.intake.enqueueTimeoutMs,
+      );
     });
     try {
       return await Promise.race([p, timeout]);
     } catch (e) {
-      throw e instanceof EnqueueUnavailableError ? e : new EnqueueUnavailableError(e instanceof Error ? e.message : String(e));
+      throw e instanceof EnqueueUnavailableError
+        ? e
+        : new EnqueueUnavailableError(e instanceof Error ? e.message : String(e));
     } finally {
       clearTimeout(timer);
     }

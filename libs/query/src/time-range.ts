@@ -26,7 +26,8 @@ const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{
 
 function parseInstant(param: string, value: string): number {
   const t = ISO.test(value) ? Date.parse(value) : NaN;
-  if (Number.isNaN(t)) throw new QueryParamError(param, 'expected an ISO-8601 time with zone, e.g. 2026-11-23T12:00:00Z');
+  if (Number.isNaN(t))
+    throw new QueryParamError(param, 'expected an ISO-8601 time with zone, e.g. 2026-11-23T12:00:00Z');
   return windowStart(t);
 }
 

@@ -53,8 +53,18 @@ describe('assignShards', () => {
 
   it.each([1, 2, 4, 8])('adding one worker to %i moves about 1/(N+1) of shards, only to the new worker', (n) => {
     const shardCount = 256;
-    const before = owners(assignShards(Array.from({ length: n }, (_, i) => `w${i}`), shardCount));
-    const after = owners(assignShards(Array.from({ length: n + 1 }, (_, i) => `w${i}`), shardCount));
+    const before = owners(
+      assignShards(
+        Array.from({ length: n }, (_, i) => `w${i}`),
+        shardCount,
+      ),
+    );
+    const after = owners(
+      assignShards(
+        Array.from({ length: n + 1 }, (_, i) => `w${i}`),
+        shardCount,
+      ),
+    );
     let moved = 0;
     for (let s = 0; s < shardCount; s++) {
       if (before.get(s) !== after.get(s)) {

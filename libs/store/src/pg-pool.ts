@@ -8,7 +8,7 @@ const typeParsers = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => {
     if (oid === TIMESTAMP_OID) return (s: string) => Date.parse(`${s.replace(' ', 'T')}Z`);
     if (oid === INT8_OID) return (s: string) => Number(s);
-    return types.getTypeParser(oid, format);
+    return types.getTypeParser(oid, format) as (s: string) => unknown;
   }) as typeof types.getTypeParser,
 };
 

@@ -43,7 +43,11 @@ export class QuestDbHealthIndicator {
   providers: [
     QuestDbConnection,
     QuestDbHealthIndicator,
-    { provide: ClickQueryRepository, useFactory: (c: QuestDbConnection) => new ClickQueryRepository(c.pool), inject: [QuestDbConnection] },
+    {
+      provide: ClickQueryRepository,
+      useFactory: (c: QuestDbConnection) => new ClickQueryRepository(c.pool),
+      inject: [QuestDbConnection],
+    },
   ],
   exports: [QuestDbConnection, QuestDbHealthIndicator, ClickQueryRepository],
 })

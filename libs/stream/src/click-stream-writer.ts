@@ -23,9 +23,10 @@ export class ClickStreamWriter {
 
   /** Resolves only once every click is stored (or known as a duplicate); rejects if any could not be. */
   async appendMany(clicks: readonly ShardedClick[]): Promise<EnqueueOutcome[]> {
+    // A pipeline queues commands; their results arrive through exec(), not the per-command promises.
     const pipeline = this.redis.pipeline();
     for (const { shard, event } of clicks) {
-      (pipeline as unknown as ClicksRedis).enqueueClick(
+      void (pipeline as unknown as ClicksRedis).enqueueClick(
         streamKeys.stream(shard),
         streamKeys.seen(shard, event.eventId),
         this.dedupHorizonSeconds,

@@ -3,7 +3,13 @@ import { ACQUIRE_LEASE, CHECKPOINT, ENQUEUE_CLICK, RELEASE_LEASE } from './lua-s
 
 /** ioredis with this project's scripts registered as commands (EVALSHA, loading the script when missing). */
 export interface ClicksRedis extends Redis {
-  enqueueClick(stream: string, seenKey: string, horizonSeconds: number, field: string, payload: string): Promise<string | null>;
+  enqueueClick(
+    stream: string,
+    seenKey: string,
+    horizonSeconds: number,
+    field: string,
+    payload: string,
+  ): Promise<string | null>;
   acquireLease(leaseKey: string, epochKey: string, owner: string, ttlMs: number): Promise<number>;
   releaseLease(leaseKey: string, epoch: number): Promise<number>;
   checkpoint(stream: string, cpKey: string, leaseKey: string, ...args: (string | number)[]): Promise<number>;

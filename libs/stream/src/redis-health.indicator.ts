@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus';
 import { ClicksRedis, REDIS } from './redis-client';
 
-
 @Injectable()
 export class RedisHealthIndicator {
   constructor(

@@ -4,8 +4,6 @@ import { APP_CONFIG, AppConfig } from '@clicks/config';
 import { ClicksRedis, createRedis, REDIS } from './redis-client';
 import { RedisHealthIndicator } from './redis-health.indicator';
 
-
-
 /**
  * The process's shared Redis connection. Commands fail fast while Redis is unreachable (no offline queue), so
  * callers can answer 503 instead of hanging; concurrent commands share round trips (auto-pipelining).

@@ -51,10 +51,10 @@ export class WindowAggregator {
     if (closeTime(start, this.allowedLatenessMs) <= this.streamTime) return 'late';
     const key = click.adId + SEP + click.country;
     let counts = this.windows.get(start);
-    if (!counts) this.windows.set(start, (counts = new Map()));
+    if (!counts) this.windows.set(start, (counts = new Map<string, number>()));
     counts.set(key, (counts.get(key) ?? 0) + 1);
     let changed = this.dirty.get(start);
-    if (!changed) this.dirty.set(start, (changed = new Set()));
+    if (!changed) this.dirty.set(start, (changed = new Set<string>()));
     changed.add(key);
     return 'counted';
   }

@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+'use strict';
+// `npm start`: the whole system on one machine. Starts Redis and QuestDB (unless the environment names servers),
+// then ingest, aggregator and gateway; waits until all are ready; Ctrl-C stops everything.
+const { spawn } = require('node:child_process');
+const path = require('node:path');
+const stack = require('./lib/stack');
+const { stackFromEnv } = require('./lib/stack-env');
+
+const env = { ...process.env };
+const APPS = [
+  { name: 'ingest', port: Number(env.INGEST_PORT || 3001) },
+  { name: 'aggregator', port: Number(env.AGGREGATOR_PORT || 3002) },
+  { name: 'gateway', port: Number(env.GATEWAY_PORT || 3000) },
+];
+
+const children = [];
+let servers = [];
+let stopping = false;
+
+function startApp({ name }) {
+  const main = path.join(stack.ROOT, 'dist', 'apps', name, 'src', 'main.js');
+  const child = spawn(process.execPath, [main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const prefix = `[${name}] `;
+  for (const s of [child.stdout, child.stderr]) {
+    let buf = '';
+    s.on('data', (d) => {
+      buf += d;
+      const lines = buf.split('\n');
+      buf = lines.pop();
+      for (const l of lines) process.stdout.write(prefix + l + '\n');
+    });
+  }
+  child.on('exit', (code, signal) => {
+    if (stopping) return;
+    process.stderr.write(`[start] ${name} exited (${code ?? signal}); stopping everything\n`);
+    void stopAll(1);
+  });
+  children.push(child);
+}
+
+async function stopAll(code) {
+  if (stopping) return;
+  stopping = true;
+  process.stderr.write('[start] stopping apps\n');
+  await Promise.all(
+    children.map(
+      (c) =>
+        new Promise((resolve) => {
+          if (c.exitCode !== null || c.signalCode !== null) return resolve();
+          const t = setTimeout(() => c.kill('SIGKILL'), 30000);
+          c.once('exit', () => {
+            clearTimeout(t);
+            resolve();
+          });
+          c.kill('SIGTERM');
+        }),
+    ),
+  );
+  await Promise.all(servers.map((s) => s.stop()));
+  process.exit(code);
+}
+
+async function main() {
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+  servers = await stackFromEnv(env);
+  for (const app of APPS) startApp(app);
+  await Promise.all(
+    APPS.map((a) =>
+      stack.waitFor(`${a.name} readiness`, () => stack.httpOk(`http://127.0.0.1:${a.port}/health/ready`), 120000),
+    ),
+  );
+  const lines = [
+    '',
+    'clickstream aggregator is running:',
+    `  ingest      http://127.0.0.1:${APPS[0].port}   (POST /v1/clicks)`,
+    `  aggregator  http://127.0.0.1:${APPS[1].port}   (GET /v1/admin/shards)`,
+    `  gateway     http://127.0.0.1:${APPS[2].port}   (GET /v1/ads/:adId/clicks?minutes=5)`,
+    `  redis       ${env.REDIS_URL}`,
+    `  questdb     ${env.QUESTDB_HTTP_URL} (console), ${env.QUESTDB_PG_URL}`,
+    'Ctrl-C stops everything.',
+    '',
+  ];
+  process.stdout.write(lines.join('\n'));
+}
+
+main().catch(async (e) => {
+  process.stderr.write(`[start] ${e.message}\n`);
+  await stopAll(1);
+});

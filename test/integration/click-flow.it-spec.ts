@@ -1,0 +1,103 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createAggregatorApp } from '../../apps/aggregator/src/aggregator.app';
+import { createGatewayApp } from '../../apps/gateway/src/gateway.app';
+import { createIngestApp } from '../../apps/ingest/src/ingest.app';
+import { eventually, getJson, postJson, resetRedis, runId, startApp, testConfig } from '../support/test-env';
+
+const MIN = 60_000;
+
+describe('a click flows from intake to the gateway', () => {
+  const config = testConfig();
+  const apps: NestFastifyApplication[] = [];
+  let ingest: string;
+  let gateway: string;
+  let aggregator: string;
+
+  beforeAll(async () => {
+    await resetRedis(config.redis.url);
+    const started = await Promise.all([
+      startApp(createIngestApp(config)),
+      startApp(createAggregatorApp(config)),
+      startApp(createGatewayApp(config)),
+    ]);
+    apps.push(...started.map((s) => s.app));
+    [ingest, aggregator, gateway] = started.map((s) => s.url);
+    await eventually(
+      () => getJson(`${aggregator}/health/ready`),
+      (r) => r.status === 200,
+    );
+  });
+
+  afterAll(async () => {
+    await Promise.all(apps.map((a) => a.close()));
+  });
+
+  it('counts clicks per ad and minute exactly, a re-sent event once', async () => {
+    const run = runId();
+    const base = Math.floor(Date.now() / MIN) * MIN - 3 * MIN;
+    const expected = new Map<string, number[]>();
+    let n = 0;
+    const posts: Promise<unknown>[] = [];
+    for (let ad = 0; ad < 5; ad++) {
+      const adId = `${run}-ad${ad}`;
+      const perMinute = [0, 0, 0, 0];
+      for (let m = 0; m < 4; m++) {
+        const count = (ad + 1) * (m + 1);
+        for (let i = 0; i < count; i++) {
+          const body = {
+            eventId: `${run}-${n++}`,
+            adId,
+            timestamp: base + m * MIN + i * 10,
+            country: i % 2 ? 'de' : 'US',
+          };
+          posts.push(postJson(`${ingest}/v1/clicks`, body).then((r) => expect(r.status).toBe(202)));
+          perMinute[m]++;
+        }
+      }
+      expected.set(adId, perMinute);
+    }
+    await Promise.all(posts);
+    const again = await postJson(`${ingest}/v1/clicks`, { eventId: `${run}-0`, adId: `${run}-ad0`, timestamp: base });
+    expect(again).toMatchObject({ status: 202, body: { eventId: `${run}-0`, duplicate: true } });
+
+    const from = new Date(base).toISOString();
+    const to = new Date(base + 4 * MIN).toISOString();
+    for (const [adId, perMinute] of expected) {
+      const answer = await eventually(
+        () => getJson(`${gateway}/v1/ads/${adId}/clicks?from=${from}&to=${to}`),
+        (r) => r.body.total === perMinute.reduce((a, b) => a + b, 0),
+      );
+      expect(answer.body).toEqual({
+        adId,
+        from: new Date(base).toISOString(),
+        to: new Date(base + 4 * MIN).toISOString(),
+        granularity: '1m',
+        total: perMinute.reduce((a, b) => a + b, 0),
+        series: perMinute.map((clicks, m) => ({ start: new Date(base + m * MIN).toISOString(), clicks })),
+      });
+    }
+  });
+
+  it('answers 400 naming the field for a bad click, and for bad query parameters', async () => {
+    const bad = await postJson(`${ingest}/v1/clicks`, { adId: 'x', country: 'Germany' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.field).toBe('country');
+    const notJson = await fetch(`${ingest}/v1/clicks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{nope',
+    });
+    expect(notJson.status).toBe(400);
+    const q = await getJson(`${gateway}/v1/ads/x/clicks?minutes=0`);
+    expect(q).toMatchObject({ status: 400, body: { param: 'minutes' } });
+    const injection = await getJson(`${gateway}/v1/ads/${encodeURIComponent("x' OR '1'='1")}/clicks?minutes=5`);
+    expect(injection).toMatchObject({ status: 400, body: { param: 'adId' } });
+  });
+
+  it('reports readiness of every app', async () => {
+    for (const url of [ingest, aggregator, gateway]) {
+      expect((await getJson(`${url}/health/live`)).status).toBe(200);
+      expect((await getJson(`${url}/health/ready`)).body.status).toBe('ok');
+    }
+  });
+});

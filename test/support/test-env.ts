@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import Redis from 'ioredis';
+import { AppConfig, loadConfig } from '@clicks/config';
+import { listen } from '@clicks/server';
+
+/** Environment for apps under test: the servers started by the jest global setup, fast flushes. */
+export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  const need = (k: string) => {
+    const v = process.env[k];
+    if (!v) throw new Error(`${k} is not set: integration tests run through jest's global setup`);
+    return v;
+  };
+  return {
+    REDIS_URL: need('TEST_REDIS_URL'),
+    QUESTDB_HTTP_URL: need('TEST_QUESTDB_HTTP_URL'),
+    QUESTDB_PG_URL: need('TEST_QUESTDB_PG_URL'),
+    LOG_LEVEL: 'warn',
+    FLUSH_INTERVAL_MS: '200',
+    READ_BLOCK_MS: '50',
+    SHARD_COUNT: '4',
+    HOST: '127.0.0.1',
+    ...overrides,
+  };
+}
+
+export function testConfig(overrides: Record<string, string> = {}): AppConfig {
+  return loadConfig(testEnv(overrides));
+}
+
+/** A unique prefix, so tests sharing one QuestDB never see each other's ads. */
+export function runId(): string {
+  return `t${randomUUID().slice(0, 8)}`;
+}
+
+export async function resetRedis(url: string): Promise<void> {
+  const r = new Redis(url);
+  await r.flushall();
+  await r.quit();
+}
+
+export async function startApp(
+  create: Promise<NestFastifyApplication>,
+): Promise<{ app: NestFastifyApplication; url: string }> {
+  const app = await create;
+  const url = (await listen(app, 0, '127.0.0.1')).replace('[::1]', '127.0.0.1');
+  return { app, url };
+}
+
+/** Polls until `probe` returns true; fails with the last observed value after `timeoutMs`. */
+export async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boolean, timeoutMs = 30000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() < deadline) {
+    last = await probe().catch(() => undefined as T);
+    if (last !== undefined && ok(last)) return last;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+}
+
+export async function postJson(url: string, body: unknown): Promise<{ status: number; body: any; headers: Headers }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
+}
+
+export async function getJson(url: string): Promise<{ status: number; body: any }> {
+  const res = await fetch(url);
+  return { status: res.status, body: await res.json() };
+}
