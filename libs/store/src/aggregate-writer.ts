@@ -1,4 +1,5 @@
 import { Sender } from '@questdb/nodejs-client';
+import { ilpConfig } from './ilp-config';
 import { TABLES } from './schema';
 
 export interface MinuteCountRow {
@@ -7,12 +8,6 @@ export interface MinuteCountRow {
   country: string;
   shard: string;
   clicks: number;
-}
-
-function ilpConfig(httpUrl: string): string {
-  const u = new URL(httpUrl);
-  const scheme = u.protocol === 'https:' ? 'https' : 'http';
-  return `${scheme}::addr=${u.host};protocol_version=2;auto_flush=off;retry_timeout=2000;request_timeout=10000`;
 }
 
 /**

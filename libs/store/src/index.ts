@@ -2,5 +2,6 @@ export { AggregateWriter, MinuteCountRow } from './aggregate-writer';
 export { ClickQueryRepository, MinuteTotal } from './click-query.repository';
 export { createPgPool } from './pg-pool';
 export { QuestDbConnection, QuestDbHealthIndicator, QuestDbModule } from './questdb.module';
+export { RawArchiveWriter, RawClickRow } from './raw-archive-writer';
 export { ensureSchema } from './schema-migrator';
 export { SCHEMA_DDL, TABLES } from './schema';
