@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { ShardSupervisor } from '@clicks/actor';
+import { ShardAdminService, ShardSupervisor } from '@clicks/actor';
 import { AppConfig, ConfigModule } from '@clicks/config';
 import { QuestDbModule } from '@clicks/store';
 import { RedisModule } from '@clicks/stream';
@@ -14,7 +14,7 @@ export class AggregatorModule {
       module: AggregatorModule,
       imports: [ConfigModule.forRoot(config), RedisModule, QuestDbModule, TerminusModule],
       controllers: [HealthController, ShardsController],
-      providers: [ShardSupervisor],
+      providers: [ShardSupervisor, ShardAdminService],
     };
   }
 }

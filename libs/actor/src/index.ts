@@ -1,3 +1,5 @@
+export { ArchiveActor } from './archive-actor';
 export { Clock, ShardActor, ShardActorOptions } from './shard-actor';
 export { ShardStats } from './shard-stats';
-export { ShardSupervisor } from './shard-supervisor';
+export { ShardSupervisor, WorkerView } from './shard-supervisor';
+export { ShardAdminService, ShardView } from './shard-admin';

@@ -24,6 +24,12 @@ export interface ShardActorOptions {
 export type TickAppender = (shard: number, streamTime: number) => Promise<void>;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const TRIM_INTERVAL_MS = 10_000;
+
+/** What the late-events stream records: the entry, the click, why it was not counted. */
+function lateRecord(entryId: string, click: string, observedStreamTime: number): string {
+  return JSON.stringify({ entryId, click, reason: 'window closed', observedStreamTime });
+}
 
 /**
  * The only writer of one ad-shard's aggregates. Reads the shard stream through its consumer group, counts clicks
@@ -37,9 +43,12 @@ export class ShardActor {
   private epoch = 0;
   private lastApplied = '0-0';
   private unacked: string[] = [];
+  private late: string[] = [];
+  private lastTrimAt = 0;
   private lastFlushAt = 0;
   private lastEntryAt = 0;
   private leaseRenewedAt = 0;
+  private rewriteAllAt = 0;
   private stopping = false;
   private loop: Promise<void> | null = null;
   readonly stats = new ShardActorStats();
@@ -107,6 +116,9 @@ export class ShardActor {
       this.epoch = 0; // a partial recovery must start over from the checkpoint, never go on from here
       throw e;
     }
+    // A paused previous owner's in-flight write may still land after our first re-write: write it all once more
+    // after a lease period, which outlasts any write the old owner started while its lease was valid.
+    this.rewriteAllAt = this.clock.now() + this.options.leaseTtlMs;
     this.log.log(`took over at epoch ${epoch}, last applied ${this.lastApplied}`);
   }
 
@@ -118,6 +130,7 @@ export class ShardActor {
       : new WindowAggregator(this.options.allowedLatenessMs);
     this.lastApplied = cp?.lastId ?? '0-0';
     this.unacked = [];
+    this.late = [];
     this.agg.markAllChanged();
     for (let after = '0-0'; ;) {
       const entries = await this.stream.readPending(after, this.options.readBatchSize);
@@ -135,6 +148,10 @@ export class ShardActor {
     const now = this.clock.now();
     if (entries.length > 0) this.lastEntryAt = now;
     else await this.tickIfIdle(now);
+    if (this.rewriteAllAt > 0 && now >= this.rewriteAllAt) {
+      this.rewriteAllAt = 0;
+      this.agg.markAllChanged();
+    }
     if (now - this.lastFlushAt >= this.options.flushIntervalMs) await this.flush();
   }
 
@@ -162,8 +179,12 @@ export class ShardActor {
     try {
       const e = decodeClick(entry.id, entry.click);
       const outcome = this.agg.apply({ adId: e.adId, country: e.country ?? UNKNOWN_COUNTRY, ts: e.ts });
-      if (outcome === 'late') this.stats.late++;
-      else this.stats.applied++;
+      if (outcome === 'late') {
+        this.stats.late++;
+        this.late.push(lateRecord(entry.id, entry.click, this.agg.observedStreamTime));
+      } else {
+        this.stats.applied++;
+      }
     } catch (err) {
       if (!(err instanceof MalformedEntryError)) throw err;
       this.stats.malformed++;
@@ -185,11 +206,22 @@ export class ShardActor {
     await this.writer.write(rows);
     this.agg.markFlushed();
     if (this.unacked.length > 0 || rows.length > 0) {
-      await this.stream.checkpoint(this.epoch, JSON.stringify(this.agg.snapshot()), this.lastApplied, this.unacked);
+      const state = JSON.stringify(this.agg.snapshot());
+      await this.stream.checkpoint(this.epoch, state, this.lastApplied, this.late, this.unacked);
+      this.stats.snapshotBytes = state.length;
       this.unacked = [];
+      this.late = [];
     }
     this.lastFlushAt = this.clock.now();
     this.stats.recordFlush(rows.length, this.lastFlushAt - started, this.lastFlushAt);
+    await this.trimIfDue();
+  }
+
+  /** Trims the stream below what every group acknowledged; the floor is shown in the admin view. */
+  private async trimIfDue(): Promise<void> {
+    if (this.lastFlushAt - this.lastTrimAt < TRIM_INTERVAL_MS) return;
+    this.lastTrimAt = this.lastFlushAt;
+    this.stats.trimFloor = await this.stream.trim();
   }
 
   private async tickIfIdle(now: number): Promise<void> {

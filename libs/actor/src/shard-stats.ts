@@ -15,6 +15,9 @@ export interface ShardStats {
   lastFlushRows: number;
   lastFlushMs: number;
   lastFlushAt: string | null;
+  snapshotBytes: number;
+  trimFloor: string | null;
+  archived?: number;
 }
 
 /** Counters of one actor: every entry it did not count is counted here (late, malformed, skipped on replay). */
@@ -28,6 +31,8 @@ export class ShardActorStats {
   lastFlushRows = 0;
   lastFlushMs = 0;
   lastFlushAt = 0;
+  snapshotBytes = 0;
+  trimFloor: string | null = null;
 
   recordFlush(rows: number, durationMs: number, at: number): void {
     this.flushes++;
@@ -53,6 +58,8 @@ export class ShardActorStats {
       lastFlushRows: this.lastFlushRows,
       lastFlushMs: this.lastFlushMs,
       lastFlushAt: this.lastFlushAt ? new Date(this.lastFlushAt).toISOString() : null,
+      snapshotBytes: this.snapshotBytes,
+      trimFloor: this.trimFloor,
     };
   }
 }

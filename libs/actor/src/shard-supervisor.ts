@@ -1,82 +1,144 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@clicks/config';
-import { AggregateWriter, ensureSchema, QuestDbConnection } from '@clicks/store';
-import { ClickStreamWriter, ClicksRedis, RedisConnection, ShardStream } from '@clicks/stream';
-import { ShardActor } from './shard-actor';
+import { assignShards } from '@clicks/routing';
+import { ensureSchema, QuestDbConnection } from '@clicks/store';
+import { RedisConnection, WorkerRegistry } from '@clicks/stream';
+import { ShardHost } from './shard-host';
 import { ShardStats } from './shard-stats';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Hosts the shard actors of this worker: waits for the schema, starts one actor per shard, stops them all. */
+export interface WorkerView {
+  workerId: string;
+  liveWorkers: string[];
+  drainedWorkers: string[];
+  ownedShards: number[];
+}
+
+/**
+ * Decides which shards this worker hosts: workers heartbeat into Redis, and shards are spread over the live,
+ * undrained workers by consistent hashing, so a worker joining or leaving moves only its share. Hosting a shard
+ * means running its actors; the lease (with its fencing epoch) decides who actually writes.
+ */
 @Injectable()
 export class ShardSupervisor implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger(ShardSupervisor.name);
-  private readonly actors = new Map<number, { actor: ShardActor; reader: ClicksRedis; writer: AggregateWriter }>();
+  private readonly hosts = new Map<number, ShardHost>();
+  private readonly registry: WorkerRegistry;
   private stopping = false;
-  private booting: Promise<void> | null = null;
+  private loop: Promise<void> | null = null;
   private schemaReady = false;
+  private wake: (() => void) | null = null;
+  private view: WorkerView;
+  /** Lease owner name: unique per process, so a restarted worker never inherits its dead predecessor's epoch. */
+  private readonly instance: string;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly redis: RedisConnection,
     private readonly questdb: QuestDbConnection,
-  ) {}
-
-  onApplicationBootstrap(): void {
-    // Dependencies may come up later than we do: keep trying in the background, readiness says false meanwhile.
-    this.booting = this.boot();
+  ) {
+    this.registry = new WorkerRegistry(redis.client);
+    this.instance = `${config.worker.id}/${randomUUID().slice(0, 8)}`;
+    this.view = { workerId: config.worker.id, liveWorkers: [], drainedWorkers: [], ownedShards: [] };
   }
 
+  onApplicationBootstrap(): void {
+    // Dependencies may come up later than we do: keep trying in the background; readiness says false meanwhile.
+    this.loop = this.run();
+  }
+
+  /** Ready once the schema exists and this worker owns (holds the lease of) every shard assigned to it. */
   get ready(): boolean {
-    return this.schemaReady && [...this.actors.values()].every(({ actor }) => actor.snapshotStats().epoch > 0);
+    return this.schemaReady && this.view.liveWorkers.length > 0 && [...this.hosts.values()].every((h) => h.owned);
+  }
+
+  get workers(): WorkerView {
+    return this.view;
   }
 
   stats(): ShardStats[] {
-    return [...this.actors.values()].map(({ actor }) => actor.snapshotStats());
+    return [...this.hosts.values()].map((h) => h.stats());
   }
 
-  private async boot(): Promise<void> {
+  /** Recompute the assignment now instead of at the next heartbeat. */
+  rebalanceNow(): void {
+    this.wake?.();
+  }
+
+  drain(workerId: string): Promise<void> {
+    return this.registry.drain(workerId).then(() => this.rebalanceNow());
+  }
+
+  undrain(workerId: string): Promise<void> {
+    return this.registry.undrain(workerId).then(() => this.rebalanceNow());
+  }
+
+  private async run(): Promise<void> {
+    await this.waitForSchema();
+    const interval = Math.max(200, Math.floor(this.config.aggregation.leaseTtlMs / 4));
+    while (!this.stopping) {
+      try {
+        await this.reconcile();
+      } catch (e) {
+        this.log.warn(`membership update failed: ${String(e)}`);
+      }
+      await new Promise<void>((resolve) => {
+        this.wake = resolve;
+        setTimeout(resolve, interval);
+      });
+    }
+  }
+
+  private async waitForSchema(): Promise<void> {
     for (let attempt = 1; !this.stopping; attempt++) {
       try {
         await ensureSchema(this.questdb.pool);
         this.schemaReady = true;
-        break;
+        return;
       } catch (e) {
         if (attempt % 10 === 1) this.log.warn(`waiting for QuestDB to create the schema: ${String(e)}`);
         await sleep(500);
       }
     }
-    for (let shard = 0; shard < this.config.shards.count && !this.stopping; shard++) await this.startActor(shard);
   }
 
-  private async startActor(shard: number): Promise<void> {
-    const writer = await AggregateWriter.connect(this.config.questdb.httpUrl);
-    const reader = this.redis.dedicated(`clicks-reader-s${shard}`);
-    const stream = new ShardStream(shard, this.redis.client, reader);
-    const ticks = new ClickStreamWriter(this.redis.client, this.config.intake.dedupHorizonSeconds);
-    const a = this.config.aggregation;
-    const actor = new ShardActor(shard, stream, writer, (s, t) => ticks.appendTick(s, t), {
-      owner: this.config.worker.id,
-      flushIntervalMs: a.flushIntervalMs,
-      allowedLatenessMs: a.allowedLatenessMs,
-      idleAdvanceMs: a.idleAdvanceMs,
-      readBatchSize: a.readBatchSize,
-      readBlockMs: a.readBlockMs,
-      leaseTtlMs: a.leaseTtlMs,
-    });
-    this.actors.set(shard, { actor, reader, writer });
-    actor.start();
+  private async reconcile(): Promise<void> {
+    const me = this.config.worker.id;
+    const live = await this.registry.heartbeat(me, this.config.aggregation.leaseTtlMs);
+    const drained = await this.registry.drained();
+    const eligible = live.filter((w) => !drained.includes(w));
+    const desired = new Set(
+      assignShards(eligible.length > 0 ? eligible : live, this.config.shards.count).get(me) ?? [],
+    );
+    this.view = {
+      workerId: me,
+      liveWorkers: live,
+      drainedWorkers: drained,
+      ownedShards: [...desired].sort((a, b) => a - b),
+    };
+    const leaving = [...this.hosts.keys()].filter((s) => !desired.has(s));
+    await Promise.all(leaving.map((s) => this.release(s)));
+    for (const shard of desired) {
+      if (!this.hosts.has(shard))
+        this.hosts.set(shard, await ShardHost.start(shard, this.config, this.redis, this.instance));
+    }
   }
 
+  private async release(shard: number): Promise<void> {
+    const host = this.hosts.get(shard);
+    this.hosts.delete(shard);
+    await host?.stop();
+    this.log.log(`released shard s${shard}`);
+  }
+
+  /** SIGTERM: leave the membership first so others rebalance at once, then hand every shard off. */
   async onApplicationShutdown(): Promise<void> {
     this.stopping = true;
-    await this.booting;
-    await Promise.all(
-      [...this.actors.values()].map(async ({ actor, reader, writer }) => {
-        await actor.stop();
-        reader.disconnect();
-        await writer.close();
-      }),
-    );
+    this.wake?.();
+    await this.loop;
+    await this.registry.leave(this.config.worker.id).catch(() => undefined);
+    await Promise.all([...this.hosts.keys()].map((s) => this.release(s)));
   }
 }

@@ -24,8 +24,15 @@ export interface AppConfig {
     retentionMs: number;
     enqueueTimeoutMs: number;
   };
-  query: { maxWindowMs: number };
+  query: { maxWindowMs: number; cacheMs: number };
   shutdownGraceMs: number;
+  /** Bearer token of the admin endpoints; empty disables them. A secret: never logged. */
+  admin: { token: string };
+  /** Signed impressions: HMAC keys (the first signs, all verify) and how long a click link stays valid. */
+  impressions: { keys: { id: string; secret: string }[]; ttlMs: number };
+  /** Browser clicks: proxies whose X-Forwarded-For is believed, the public base of click URLs, ad cache TTL. */
+  redirect: { trustedProxies: string[]; publicBaseUrl: string; adCacheTtlMs: number };
+  logAgent: { port: number; globs: string[]; stateDir: string; pollMs: number };
 }
 
 export class ConfigError extends Error {
@@ -36,6 +43,14 @@ export class ConfigError extends Error {
 }
 
 const DAY_MS = 86_400_000;
+
+/** A comma-separated setting as trimmed, non-empty items. */
+function list(text: string): string[] {
+  return text
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   const parsed = envSchema.safeParse(env);
@@ -68,7 +83,26 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       retentionMs: e.RETENTION_DAYS * DAY_MS,
       enqueueTimeoutMs: e.ENQUEUE_TIMEOUT_MS,
     },
-    query: { maxWindowMs: e.MAX_QUERY_DAYS * DAY_MS },
+    query: { maxWindowMs: e.MAX_QUERY_DAYS * DAY_MS, cacheMs: e.QUERY_CACHE_MS },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    admin: { token: e.ADMIN_TOKEN },
+    impressions: {
+      keys: list(e.IMPRESSION_KEYS).map((k) => ({
+        id: k.slice(0, k.indexOf(':')),
+        secret: k.slice(k.indexOf(':') + 1),
+      })),
+      ttlMs: e.IMPRESSION_TTL_SECONDS * 1000,
+    },
+    redirect: {
+      trustedProxies: list(e.TRUSTED_PROXIES),
+      publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, ''),
+      adCacheTtlMs: e.AD_CACHE_TTL_MS,
+    },
+    logAgent: {
+      port: e.LOG_AGENT_PORT,
+      globs: list(e.LOG_AGENT_GLOBS),
+      stateDir: e.LOG_AGENT_STATE_DIR,
+      pollMs: e.LOG_AGENT_POLL_MS,
+    },
   };
 }

@@ -33,9 +33,33 @@ export const envSchema = z.object({
   MAX_FUTURE_SKEW_MS: int(5 * 60_000),
   RETENTION_DAYS: int(31, 1),
   MAX_QUERY_DAYS: int(31, 1),
+  QUERY_CACHE_MS: int(1000, 0),
   SHUTDOWN_GRACE_MS: int(20_000, 0),
   ENQUEUE_TIMEOUT_MS: int(2000, 1),
   PRETTY_LOGS: bool(false),
+  ADMIN_TOKEN: z.string().default(''),
+  // Click intake paths (issue 3): signed impressions, redirect, trusted proxies, ad registry cache, log agent.
+  IMPRESSION_KEYS: z
+    .string()
+    .default('')
+    .refine(
+      (s) => /^\s*$|^[A-Za-z0-9_-]{1,32}:[^,\s]{16,}(,[A-Za-z0-9_-]{1,32}:[^,\s]{16,})*$/.test(s),
+      'id:secret[,id:secret...] (first signs; ids [A-Za-z0-9_-]{1,32}; secrets of 16+ characters)',
+    ),
+  IMPRESSION_TTL_SECONDS: int(3600, 1),
+  TRUSTED_PROXIES: z
+    .string()
+    .default('')
+    .refine(
+      (s) => s.split(',').every((p) => p.trim() === '' || /^[0-9A-Fa-f:.]+(\/\d{1,3})?$/.test(p.trim())),
+      'a comma-separated list of IP addresses or CIDR ranges',
+    ),
+  PUBLIC_BASE_URL: z.union([z.literal(''), z.url()]).default(''),
+  AD_CACHE_TTL_MS: int(30_000, 0),
+  LOG_AGENT_PORT: int(3003, 1),
+  LOG_AGENT_GLOBS: z.string().default(''),
+  LOG_AGENT_STATE_DIR: z.string().min(1).default('.data/log-agent'),
+  LOG_AGENT_POLL_MS: int(250, 10),
 });
 
 export type Env = z.infer<typeof envSchema>;

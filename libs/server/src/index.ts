@@ -1,1 +1,2 @@
 export { createHttpApp, listen, MAX_BODY_BYTES, runMain } from './http-app';
+export { AdminTokenGuard } from './admin-token.guard';

@@ -17,8 +17,9 @@ export interface MinuteCountRow {
 export class AggregateWriter {
   private constructor(private readonly sender: Sender) {}
 
-  static async connect(httpUrl: string): Promise<AggregateWriter> {
-    return new AggregateWriter(await Sender.fromConfig(ilpConfig(httpUrl), { log: () => undefined }));
+  /** `requestTimeoutMs` bounds how long after its lease a paused owner's write can still land (keep it < TTL). */
+  static async connect(httpUrl: string, requestTimeoutMs?: number): Promise<AggregateWriter> {
+    return new AggregateWriter(await Sender.fromConfig(ilpConfig(httpUrl, requestTimeoutMs), { log: () => undefined }));
   }
 
   /** Resolves once QuestDB has accepted every row (one HTTP request, one table: one transaction). */

@@ -30,16 +30,33 @@ if redis.call('HGET', KEYS[1], 'epoch') == ARGV[1] then return redis.call('DEL',
 return 0`;
 
 /**
- * Fenced checkpoint: only the lease holder at this epoch may save {state, last applied id} and XACK.
- * KEYS: stream, checkpoint hash, lease hash. ARGV: group, epoch, state, last applied id, acked ids...
+ * Fenced checkpoint: only the lease holder at this epoch may save {state, last applied id}, record the late events
+ * of the applied entries and XACK them, all in one step, so a replay can neither lose nor repeat any of it.
+ * KEYS: stream, checkpoint hash, lease hash, late stream.
+ * ARGV: group, epoch, state, last applied id, number of late payloads L, L late payloads, acked ids...
  */
 export const CHECKPOINT = `
 if redis.call('HGET', KEYS[3], 'epoch') ~= ARGV[2] then
   return redis.error_reply('FENCED lease epoch ' .. tostring(redis.call('HGET', KEYS[3], 'epoch')) .. ' is not ' .. ARGV[2])
 end
 redis.call('HSET', KEYS[2], 'state', ARGV[3], 'lastId', ARGV[4], 'epoch', ARGV[2])
+local late = tonumber(ARGV[5])
+for i = 6, 5 + late do
+  redis.call('XADD', KEYS[4], 'MAXLEN', '~', 1000000, '*', 'late', ARGV[i])
+end
 local acked = 0
-for i = 5, #ARGV, 4000 do
+for i = 6 + late, #ARGV, 4000 do
   acked = acked + redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, i, math.min(i + 3999, #ARGV)))
 end
 return acked`;
+
+/**
+ * Worker heartbeat on Redis's clock: records this worker as alive until now + ttl, forgets expired workers and
+ * returns the live ones. KEYS: workers sorted set. ARGV: worker id, ttl ms.
+ */
+export const HEARTBEAT = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if tonumber(ARGV[2]) > 0 then redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1]) end
+return redis.call('ZRANGE', KEYS[1], 0, -1)`;

@@ -1,5 +1,5 @@
 import Redis, { RedisOptions } from 'ioredis';
-import { ACQUIRE_LEASE, CHECKPOINT, ENQUEUE_CLICK, RELEASE_LEASE } from './lua-scripts';
+import { ACQUIRE_LEASE, CHECKPOINT, ENQUEUE_CLICK, HEARTBEAT, RELEASE_LEASE } from './lua-scripts';
 
 /** ioredis with this project's scripts registered as commands (EVALSHA, loading the script when missing). */
 export interface ClicksRedis extends Redis {
@@ -12,7 +12,14 @@ export interface ClicksRedis extends Redis {
   ): Promise<string | null>;
   acquireLease(leaseKey: string, epochKey: string, owner: string, ttlMs: number): Promise<number>;
   releaseLease(leaseKey: string, epoch: number): Promise<number>;
-  checkpoint(stream: string, cpKey: string, leaseKey: string, ...args: (string | number)[]): Promise<number>;
+  checkpoint(
+    stream: string,
+    cpKey: string,
+    leaseKey: string,
+    lateKey: string,
+    ...args: (string | number)[]
+  ): Promise<number>;
+  heartbeat(workersKey: string, worker: string, ttlMs: number): Promise<string[]>;
 }
 
 export function createRedis(url: string, name: string, options: RedisOptions = {}): ClicksRedis {
@@ -28,7 +35,8 @@ export function createRedis(url: string, name: string, options: RedisOptions = {
   redis.defineCommand('enqueueClick', { numberOfKeys: 2, lua: ENQUEUE_CLICK });
   redis.defineCommand('acquireLease', { numberOfKeys: 2, lua: ACQUIRE_LEASE });
   redis.defineCommand('releaseLease', { numberOfKeys: 1, lua: RELEASE_LEASE });
-  redis.defineCommand('checkpoint', { numberOfKeys: 3, lua: CHECKPOINT });
+  redis.defineCommand('checkpoint', { numberOfKeys: 4, lua: CHECKPOINT });
+  redis.defineCommand('heartbeat', { numberOfKeys: 1, lua: HEARTBEAT });
   return redis as ClicksRedis;
 }
 

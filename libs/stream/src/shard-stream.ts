@@ -49,11 +49,14 @@ export class ShardStream {
     this.key = streamKeys.stream(shard);
   }
 
+  /** Creates every consumer group of the stream (all of them, so trimming always sees every reader). */
   async ensureGroup(): Promise<void> {
-    try {
-      await this.redis.xgroup('CREATE', this.key, this.group, '0', 'MKSTREAM');
-    } catch (e) {
-      if (!String(e).includes('BUSYGROUP')) throw e;
+    for (const group of Object.values(GROUPS)) {
+      try {
+        await this.redis.xgroup('CREATE', this.key, group, '0', 'MKSTREAM');
+      } catch (e) {
+        if (!String(e).includes('BUSYGROUP')) throw e;
+      }
     }
   }
 
@@ -80,17 +83,26 @@ export class ShardStream {
     return { state: h.state, lastId: h.lastId, epoch: Number(h.epoch ?? 0) };
   }
 
-  /** Saves state and last applied id and XACKs `ids` in one fenced Lua step. */
-  async checkpoint(epoch: number, state: string, lastId: string, ids: readonly string[]): Promise<void> {
+  /** Saves state and last applied id, records late events and XACKs `ids`, in one fenced Lua step. */
+  async checkpoint(
+    epoch: number,
+    state: string,
+    lastId: string,
+    late: readonly string[],
+    ids: readonly string[],
+  ): Promise<void> {
     try {
       await this.redis.checkpoint(
         this.key,
         streamKeys.checkpoint(this.shard),
         streamKeys.lease(this.shard),
+        streamKeys.late(this.shard),
         this.group,
         epoch,
         state,
         lastId,
+        late.length,
+        ...late,
         ...ids,
       );
     } catch (e) {
@@ -104,14 +116,66 @@ export class ShardStream {
     if (ids.length > 0) await this.redis.xack(this.key, this.group, ...ids);
   }
 
+  /** Length, per-group lag and pending counts, and the id below which every group has acknowledged. */
+  async info(): Promise<StreamInfo> {
+    const [length, groups] = await Promise.all([
+      this.redis.xlen(this.key),
+      this.redis.xinfo('GROUPS', this.key).catch(() => []) as Promise<unknown[][]>,
+    ]);
+    const result: StreamInfo = { length, groups: {}, trimFloor: null };
+    let floor: string | null = null;
+    for (const raw of groups) {
+      const g = toRecord(raw);
+      const name = String(g.name);
+      const pending = Number(g.pending ?? 0);
+      const lag = g.lag === null || g.lag === undefined ? null : Number(g.lag);
+      result.groups[name] = { pending, lag, lastDeliveredId: String(g['last-delivered-id']) };
+      let groupFloor = String(g['last-delivered-id']);
+      if (pending > 0) {
+        const summary = (await this.redis.xpending(this.key, name)) as [number, string | null, string | null, unknown];
+        if (summary[1]) groupFloor = summary[1];
+      }
+      if (floor === null || compareStreamIds(groupFloor, floor) < 0) floor = groupFloor;
+    }
+    result.trimFloor = Object.keys(result.groups).length === Object.keys(GROUPS).length ? floor : null;
+    return result;
+  }
+
+  /** Trims entries below the id every group has acknowledged (never below a pending entry). */
+  async trim(): Promise<string | null> {
+    const { trimFloor } = await this.info();
+    if (trimFloor && trimFloor !== '0-0') await this.redis.xtrim(this.key, 'MINID', '~', trimFloor);
+    return trimFloor;
+  }
+
   /** Takes or renews the shard's lease; returns the fencing epoch, or 0 when another owner holds it. */
   acquireLease(owner: string, ttlMs: number): Promise<number> {
     return this.redis.acquireLease(streamKeys.lease(this.shard), streamKeys.epoch(this.shard), owner, ttlMs);
   }
 
+  /** Who holds the shard's lease now, at which epoch (null when nobody does). */
+  async leaseHolder(): Promise<{ owner: string; epoch: number; ttlMs: number } | null> {
+    const key = streamKeys.lease(this.shard);
+    const [h, ttl] = await Promise.all([this.redis.hgetall(key), this.redis.pttl(key)]);
+    return h.owner ? { owner: h.owner, epoch: Number(h.epoch), ttlMs: ttl } : null;
+  }
+
   async releaseLease(epoch: number): Promise<void> {
     await this.redis.releaseLease(streamKeys.lease(this.shard), epoch);
   }
+}
+
+export interface StreamInfo {
+  length: number;
+  groups: Record<string, { pending: number; lag: number | null; lastDeliveredId: string }>;
+  /** Every group has acknowledged everything below this id (null until every group exists). */
+  trimFloor: string | null;
+}
+
+function toRecord(flat: unknown[]): Record<string, unknown> {
+  const r: Record<string, unknown> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) r[String(flat[i])] = flat[i + 1];
+  return r;
 }
 
 /** Compares Redis stream ids (`ms-seq`) numerically. */

@@ -10,7 +10,17 @@ export const streamKeys = {
   checkpoint: (shard: number) => `clicks:{${shardName(shard)}}:checkpoint`,
   lease: (shard: number) => `clicks:{${shardName(shard)}}:lease`,
   epoch: (shard: number) => `clicks:{${shardName(shard)}}:epoch`,
+  /** Late events of the shard, with their reason (per shard, so the checkpoint script stays in one slot). */
+  late: (shard: number) => `clicks:{${shardName(shard)}}:late`,
 };
+
+/** Cluster-wide keys (one slot each): live workers, drained workers, the hot-ad registry and its candidates. */
+export const CONTROL_KEYS = {
+  workers: 'clicks:workers',
+  drained: 'clicks:workers:drained',
+  hotAds: 'clicks:hot-ads',
+  hotCandidates: 'clicks:hot-ads:candidates',
+} as const;
 
 /** Consumer groups: the aggregating actors, and the raw archive. */
 export const GROUPS = { aggregate: 'aggregate', archive: 'archive' } as const;

@@ -1,0 +1,59 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, AppConfig } from '@clicks/config';
+import { shardName } from '@clicks/routing';
+import { GROUPS, RedisConnection, ShardStream } from '@clicks/stream';
+import { ShardStats } from './shard-stats';
+import { ShardSupervisor } from './shard-supervisor';
+
+export interface ShardView {
+  shard: string;
+  owner: string | null;
+  epoch: number | null;
+  leaseTtlMs: number | null;
+  lastAppliedId: string | null;
+  length: number;
+  lag: number | null;
+  pending: number;
+  archiveLag: number | null;
+  archivePending: number;
+  trimFloor: string | null;
+  /** Present when this worker hosts the shard: watermark, counters, last flush. */
+  local: ShardStats | null;
+}
+
+/** The SRE view of every shard, as stored in Redis, joined with this worker's live actor statistics. */
+@Injectable()
+export class ShardAdminService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly redis: RedisConnection,
+    private readonly supervisor: ShardSupervisor,
+  ) {}
+
+  async list(): Promise<ShardView[]> {
+    const local = new Map(this.supervisor.stats().map((s) => [s.shard, s]));
+    const shards = Array.from({ length: this.config.shards.count }, (_, i) => i);
+    return Promise.all(shards.map((i) => this.view(i, local.get(i) ?? null)));
+  }
+
+  private async view(shard: number, local: ShardStats | null): Promise<ShardView> {
+    const stream = new ShardStream(shard, this.redis.client, this.redis.client);
+    const [lease, info, checkpoint] = await Promise.all([stream.leaseHolder(), stream.info(), stream.loadCheckpoint()]);
+    const agg = info.groups[GROUPS.aggregate];
+    const archive = info.groups[GROUPS.archive];
+    return {
+      shard: shardName(shard),
+      owner: lease?.owner ?? null,
+      epoch: lease?.epoch ?? null,
+      leaseTtlMs: lease?.ttlMs ?? null,
+      lastAppliedId: checkpoint?.lastId ?? null,
+      length: info.length,
+      lag: agg?.lag ?? null,
+      pending: agg?.pending ?? 0,
+      archiveLag: archive?.lag ?? null,
+      archivePending: archive?.pending ?? 0,
+      trimFloor: info.trimFloor,
+      local,
+    };
+  }
+}
