@@ -8,11 +8,16 @@ const stack = require('./lib/stack');
 const { stackFromEnv } = require('./lib/stack-env');
 
 const env = { ...process.env };
+// Local conveniences, never used in Kubernetes (where they come from Secrets): a known admin token and a stable
+// click-token key, so click links survive a restart of `npm start`.
+env.ADMIN_TOKEN = env.ADMIN_TOKEN || 'dev-admin-token';
+env.IMPRESSION_KEYS = env.IMPRESSION_KEYS || 'dev:local-development-only-impression-key';
 const APPS = [
   { name: 'ingest', port: Number(env.INGEST_PORT || 3001) },
   { name: 'aggregator', port: Number(env.AGGREGATOR_PORT || 3002) },
   { name: 'gateway', port: Number(env.GATEWAY_PORT || 3000) },
 ];
+if (env.LOG_AGENT_GLOBS) APPS.push({ name: 'log-agent', port: Number(env.LOG_AGENT_PORT || 3003) });
 
 const children = [];
 let servers = [];
@@ -76,7 +81,9 @@ async function main() {
     'clickstream aggregator is running:',
     `  ingest      http://127.0.0.1:${APPS[0].port}   (POST /v1/clicks)`,
     `  aggregator  http://127.0.0.1:${APPS[1].port}   (GET /v1/admin/shards)`,
-    `  gateway     http://127.0.0.1:${APPS[2].port}   (GET /v1/ads/:adId/clicks?minutes=5)`,
+    `  gateway     http://127.0.0.1:${APPS[2].port}   (GET /v1/ads/:adId/clicks?minutes=5, /graphql, /docs)`,
+    ...(APPS[3] ? [`  log-agent   http://127.0.0.1:${APPS[3].port}   (tailing ${env.LOG_AGENT_GLOBS})`] : []),
+    `  admin token ${env.ADMIN_TOKEN === 'dev-admin-token' ? 'dev-admin-token (set ADMIN_TOKEN to change)' : '(from ADMIN_TOKEN)'}`,
     `  redis       ${env.REDIS_URL}`,
     `  questdb     ${env.QUESTDB_HTTP_URL} (console), ${env.QUESTDB_PG_URL}`,
     'Ctrl-C stops everything.',

@@ -39,10 +39,19 @@ export class ClickProducer {
     }
   }
 
+  private readonly history: { eventId: string; adId: string; timestamp: number; country: string }[] = [];
+
   private next() {
     const n = this.sent++;
     const adId = this.ads[n % this.ads.length];
-    return { eventId: `${this.run}-${n}`, adId, timestamp: Date.now(), country: n % 3 ? 'DE' : 'US' };
+    const click = { eventId: `${this.run}-${n}`, adId, timestamp: Date.now(), country: n % 3 ? 'DE' : 'US' };
+    this.history.push(click);
+    return click;
+  }
+
+  /** The n-th click exactly as it was first sent (a client retry). */
+  resend(n: number) {
+    return this.history[n];
   }
 
   private async send(click: { eventId: string; adId: string; timestamp: number }): Promise<void> {

@@ -1,10 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { ShardAdminService, ShardSupervisor } from '@clicks/actor';
-import { AppConfig, ConfigModule } from '@clicks/config';
+import { HotAdAdminService, ShardAdminService, ShardMetrics, ShardSupervisor } from '@clicks/actor';
+import { ClientsModule } from '@nestjs/microservices';
+import { APP_CONFIG, AppConfig, ConfigModule } from '@clicks/config';
+import { MetricsModule } from '@clicks/metrics';
 import { QuestDbModule } from '@clicks/store';
-import { RedisModule } from '@clicks/stream';
+import { CONTROL_BUS, controlBusOptions, RedisModule } from '@clicks/stream';
 import { HealthController } from './health.controller';
+import { HotAdsController } from './hot-ads.controller';
 import { ShardsController } from './shards.controller';
 
 @Module({})
@@ -12,9 +15,18 @@ export class AggregatorModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: AggregatorModule,
-      imports: [ConfigModule.forRoot(config), RedisModule, QuestDbModule, TerminusModule],
-      controllers: [HealthController, ShardsController],
-      providers: [ShardSupervisor, ShardAdminService],
+      imports: [
+        ConfigModule.forRoot(config),
+        RedisModule,
+        QuestDbModule,
+        TerminusModule,
+        MetricsModule.forApp('aggregator'),
+        ClientsModule.registerAsync([
+          { name: CONTROL_BUS, inject: [APP_CONFIG], useFactory: (c: AppConfig) => controlBusOptions(c.redis.url) },
+        ]),
+      ],
+      controllers: [HealthController, ShardsController, HotAdsController],
+      providers: [ShardSupervisor, ShardAdminService, HotAdAdminService, ShardMetrics],
     };
   }
 }

@@ -1,19 +1,23 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { AdRegistry } from '@clicks/ads';
 import { AppConfig, ConfigModule } from '@clicks/config';
-import { ClickIntakeService } from '@clicks/intake';
-import { RedisModule } from '@clicks/stream';
+import { ClickIntakeService, RedirectClickService } from '@clicks/intake';
+import { MetricsModule } from '@clicks/metrics';
+import { HotAdRoutes, HotAdRoutesListener, RedisModule } from '@clicks/stream';
+import { AdsController } from './ads.controller';
 import { ClicksController } from './clicks.controller';
 import { HealthController } from './health.controller';
+import { RedirectController } from './redirect.controller';
 
 @Module({})
 export class IngestModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: IngestModule,
-      imports: [ConfigModule.forRoot(config), RedisModule, TerminusModule],
-      controllers: [ClicksController, HealthController],
-      providers: [ClickIntakeService],
+      imports: [ConfigModule.forRoot(config), RedisModule, TerminusModule, MetricsModule.forApp('ingest')],
+      controllers: [HotAdRoutesListener, ClicksController, AdsController, RedirectController, HealthController],
+      providers: [HotAdRoutes, ClickIntakeService, AdRegistry, RedirectClickService],
     };
   }
 }

@@ -4,13 +4,21 @@ import { shardName } from '@clicks/routing';
 import { AggregateWriter } from '@clicks/store';
 import { compareStreamIds, FencedError, ShardEntry, ShardStream } from '@clicks/stream';
 import { AggregatorSnapshot, WindowAggregator } from '@clicks/windowing';
+import { HotAdDetector } from './hot-ad-detector';
 import { ShardActorStats, ShardStats } from './shard-stats';
 
 export interface Clock {
   now(): number;
 }
 
+export interface HotAdReport {
+  adId: string;
+  clicksPerSecond: number;
+}
+
 export interface ShardActorOptions {
+  /** Clicks/s of one ad in this shard above which it is reported as a hot-ad candidate. */
+  hotAdThreshold: number;
   owner: string;
   flushIntervalMs: number;
   allowedLatenessMs: number;
@@ -20,8 +28,15 @@ export interface ShardActorOptions {
   leaseTtlMs: number;
 }
 
-/** Appends an in-band idle tick to the shard's own stream. */
-export type TickAppender = (shard: number, streamTime: number) => Promise<void>;
+/** What the actor needs from its surroundings besides the stream and the writer. */
+export interface ShardActorPorts {
+  /** Appends an in-band idle tick to the shard's own stream. */
+  appendTick(shard: number, streamTime: number): Promise<void>;
+  /** Reports ads above the hot threshold (best effort). */
+  reportHotAds(shard: number, ads: HotAdReport[]): Promise<void>;
+  /** Observes a completed flush (metrics). */
+  flushed(rows: number, durationMs: number): void;
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TRIM_INTERVAL_MS = 10_000;
@@ -52,17 +67,19 @@ export class ShardActor {
   private stopping = false;
   private loop: Promise<void> | null = null;
   readonly stats = new ShardActorStats();
+  private readonly hot: HotAdDetector;
 
   constructor(
     readonly shard: number,
     private readonly stream: ShardStream,
     private readonly writer: AggregateWriter,
-    private readonly appendTick: TickAppender,
+    private readonly ports: ShardActorPorts,
     private readonly options: ShardActorOptions,
     private readonly clock: Clock = Date,
   ) {
     this.log = new Logger(`ShardActor ${shardName(shard)}`);
     this.agg = new WindowAggregator(options.allowedLatenessMs);
+    this.hot = new HotAdDetector(options.hotAdThreshold, clock.now());
   }
 
   start(): void {
@@ -184,6 +201,7 @@ export class ShardActor {
         this.late.push(lateRecord(entry.id, entry.click, this.agg.observedStreamTime));
       } else {
         this.stats.applied++;
+        this.hot.record(e.adId);
       }
     } catch (err) {
       if (!(err instanceof MalformedEntryError)) throw err;
@@ -214,7 +232,10 @@ export class ShardActor {
     }
     this.lastFlushAt = this.clock.now();
     this.stats.recordFlush(rows.length, this.lastFlushAt - started, this.lastFlushAt);
+    this.ports.flushed(rows.length, this.lastFlushAt - started);
     await this.trimIfDue();
+    const hot = this.hot.hotSince(this.lastFlushAt);
+    if (hot.length > 0) await this.ports.reportHotAds(this.shard, hot).catch(() => undefined);
   }
 
   /** Trims the stream below what every group acknowledged; the floor is shown in the admin view. */
@@ -228,7 +249,7 @@ export class ShardActor {
     if (this.lastEntryAt === 0 || now - this.lastEntryAt < this.options.idleAdvanceMs) return;
     if (now <= this.agg.observedStreamTime) return;
     this.lastEntryAt = now;
-    await this.appendTick(this.shard, now);
+    await this.ports.appendTick(this.shard, now);
   }
 
   /** Renews at a third of the TTL; stops writing (drops the epoch) if the renewal finds another owner. */

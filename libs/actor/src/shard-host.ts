@@ -1,8 +1,10 @@
 import { AppConfig } from '@clicks/config';
+import { ClickMetrics } from '@clicks/metrics';
 import { AggregateWriter, RawArchiveWriter } from '@clicks/store';
-import { ClickStreamWriter, ClicksRedis, GROUPS, RedisConnection, ShardStream } from '@clicks/stream';
+import { shardName } from '@clicks/routing';
+import { ClickStreamWriter, ClicksRedis, GROUPS, HotAdRegistry, RedisConnection, ShardStream } from '@clicks/stream';
 import { ArchiveActor } from './archive-actor';
-import { ShardActor } from './shard-actor';
+import { ShardActor, ShardActorPorts } from './shard-actor';
 import { ShardStats } from './shard-stats';
 
 /** Everything one worker runs for one shard: the aggregating actor and the archive actor, with their connections. */
@@ -15,18 +17,35 @@ export class ShardHost {
     private readonly rawWriter: RawArchiveWriter,
   ) {}
 
-  static async start(shard: number, config: AppConfig, redis: RedisConnection, owner: string): Promise<ShardHost> {
+  static async start(
+    shard: number,
+    config: AppConfig,
+    redis: RedisConnection,
+    owner: string,
+    metrics: ClickMetrics,
+  ): Promise<ShardHost> {
     const a = config.aggregation;
     const writer = await AggregateWriter.connect(config.questdb.httpUrl, Math.floor(a.leaseTtlMs / 2));
     const rawWriter = await RawArchiveWriter.connect(config.questdb.httpUrl);
     const readers = [redis.dedicated(`clicks-agg-s${shard}`), redis.dedicated(`clicks-archive-s${shard}`)];
     const ticks = new ClickStreamWriter(redis.client, config.intake.dedupHorizonSeconds);
+    const hotAds = new HotAdRegistry(redis.client);
+    const ports: ShardActorPorts = {
+      appendTick: (s, t) => ticks.appendTick(s, t),
+      reportHotAds: (s, ads) =>
+        hotAds.reportCandidates(ads.map((a) => ({ ...a, shard: shardName(s), at: Date.now() }))),
+      flushed: (rows, ms) => {
+        metrics.flushSeconds.observe(ms / 1000);
+        metrics.flushRows.inc(rows);
+      },
+    };
     const actor = new ShardActor(
       shard,
       new ShardStream(shard, redis.client, readers[0], GROUPS.aggregate),
       writer,
-      (s, t) => ticks.appendTick(s, t),
+      ports,
       {
+        hotAdThreshold: config.hotAds.thresholdPerSecond,
         owner,
         flushIntervalMs: a.flushIntervalMs,
         allowedLatenessMs: a.allowedLatenessMs,

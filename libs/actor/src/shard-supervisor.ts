@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@clicks/config';
+import { ClickMetrics } from '@clicks/metrics';
 import { assignShards } from '@clicks/routing';
 import { ensureSchema, QuestDbConnection } from '@clicks/store';
 import { RedisConnection, WorkerRegistry } from '@clicks/stream';
@@ -38,6 +39,7 @@ export class ShardSupervisor implements OnApplicationBootstrap, OnApplicationShu
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly redis: RedisConnection,
     private readonly questdb: QuestDbConnection,
+    private readonly metrics: ClickMetrics,
   ) {
     this.registry = new WorkerRegistry(redis.client);
     this.instance = `${config.worker.id}/${randomUUID().slice(0, 8)}`;
@@ -122,7 +124,7 @@ export class ShardSupervisor implements OnApplicationBootstrap, OnApplicationShu
     await Promise.all(leaving.map((s) => this.release(s)));
     for (const shard of desired) {
       if (!this.hosts.has(shard))
-        this.hosts.set(shard, await ShardHost.start(shard, this.config, this.redis, this.instance));
+        this.hosts.set(shard, await ShardHost.start(shard, this.config, this.redis, this.instance, this.metrics));
     }
   }
 

@@ -4,6 +4,7 @@ import { envSchema } from './config.schema';
 /** Typed, validated configuration: built once from the environment, then injected (token APP_CONFIG). */
 export interface AppConfig {
   logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  prettyLogs: boolean;
   host: string;
   ports: { ingest: number; aggregator: number; gateway: number };
   redis: { url: string };
@@ -28,6 +29,8 @@ export interface AppConfig {
   shutdownGraceMs: number;
   /** Bearer token of the admin endpoints; empty disables them. A secret: never logged. */
   admin: { token: string };
+  /** Hot ads: clicks/s above which an actor reports an ad, auto-salting, and how often intake reloads the table. */
+  hotAds: { thresholdPerSecond: number; auto: boolean; autoSalts: number; refreshMs: number };
   /** Signed impressions: HMAC keys (the first signs, all verify) and how long a click link stays valid. */
   impressions: { keys: { id: string; secret: string }[]; ttlMs: number };
   /** Browser clicks: proxies whose X-Forwarded-For is believed, the public base of click URLs, ad cache TTL. */
@@ -63,6 +66,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   return {
     logLevel: e.LOG_LEVEL,
+    prettyLogs: e.PRETTY_LOGS,
     host: e.HOST,
     ports: { ingest: e.INGEST_PORT, aggregator: e.AGGREGATOR_PORT, gateway: e.GATEWAY_PORT },
     redis: { url: e.REDIS_URL },
@@ -86,6 +90,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     query: { maxWindowMs: e.MAX_QUERY_DAYS * DAY_MS, cacheMs: e.QUERY_CACHE_MS },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     admin: { token: e.ADMIN_TOKEN },
+    hotAds: {
+      thresholdPerSecond: e.HOT_AD_THRESHOLD,
+      auto: e.HOT_ADS_AUTO,
+      autoSalts: e.HOT_AD_AUTO_SALTS,
+      refreshMs: e.HOT_ADS_REFRESH_MS,
+    },
     impressions: {
       keys: list(e.IMPRESSION_KEYS).map((k) => ({
         id: k.slice(0, k.indexOf(':')),

@@ -38,6 +38,10 @@ export const envSchema = z.object({
   ENQUEUE_TIMEOUT_MS: int(2000, 1),
   PRETTY_LOGS: bool(false),
   ADMIN_TOKEN: z.string().default(''),
+  HOT_AD_THRESHOLD: int(1000, 1),
+  HOT_ADS_AUTO: bool(false),
+  HOT_AD_AUTO_SALTS: int(8, 2),
+  HOT_ADS_REFRESH_MS: int(1000, 100),
   // Click intake paths (issue 3): signed impressions, redirect, trusted proxies, ad registry cache, log agent.
   IMPRESSION_KEYS: z
     .string()

@@ -1,4 +1,13 @@
 export { ClickEvent, UNKNOWN_COUNTRY } from './click-event';
+export {
+  CSV_CLICK_HEADER,
+  ClickLineResult,
+  ClickLogFormat,
+  clickLineToInput,
+  detectClickLogFormat,
+  isCsvHeader,
+} from './click-log-line';
 export { deriveEventId } from './derive-event-id';
+export { isIsoCountry } from './iso-countries';
 export { ClickLimits, FieldError, ParseResult, parseClick } from './parse-click';
 export { MalformedEntryError, decodeClick, encodeClick } from './stream-codec';

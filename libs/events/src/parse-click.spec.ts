@@ -1,3 +1,4 @@
+import { CSV_CLICK_HEADER, clickLineToInput, detectClickLogFormat } from './click-log-line';
 import { deriveEventId } from './derive-event-id';
 import { parseClick } from './parse-click';
 import { decodeClick, encodeClick, MalformedEntryError } from './stream-codec';
@@ -45,6 +46,8 @@ describe('parseClick', () => {
     [{ adId: 'a', timestamp: NOW + 301_000 }, 'timestamp'],
     [{ adId: 'a', timestamp: NOW - 86_400_001 }, 'timestamp'],
     [{ adId: 'a', country: 'DEU' }, 'country'],
+    [{ adId: 'a', country: 'XX' }, 'country'],
+    [{ adId: 'a', country: 'zz' }, 'country'],
     [{ adId: 'a', ip: '300.1.1.1' }, 'ip'],
     [{ adId: 'a', userId: 'u'.repeat(129) }, 'userId'],
     [{ adId: 'a', userAgent: 7 }, 'userAgent'],
@@ -63,5 +66,29 @@ describe('stream codec', () => {
 
   it.each([undefined, 'not json', '{"adId":"a"}', 'null'])('rejects payload %j with a typed error', (p) => {
     expect(() => decodeClick('1-0', p)).toThrow(MalformedEntryError);
+  });
+});
+
+describe('click log lines', () => {
+  it('maps a CSV line onto the JSON schema', () => {
+    expect(clickLineToInput('ad-1,1795440000000,u1,192.0.2.1,de', 'csv')).toEqual({
+      ok: true,
+      input: { adId: 'ad-1', timestamp: 1795440000000, userId: 'u1', ip: '192.0.2.1', country: 'de' },
+    });
+    expect(clickLineToInput('ad-1,2026-11-23T12:00:00Z,,,', 'csv')).toEqual({
+      ok: true,
+      input: { adId: 'ad-1', timestamp: '2026-11-23T12:00:00Z' },
+    });
+    expect(detectClickLogFormat(CSV_CLICK_HEADER)).toBe('csv');
+    expect(detectClickLogFormat('{"adId":"a"}')).toBe('ndjson');
+  });
+
+  it.each([
+    ['a,1,2', 'csv'],
+    ['"unterminated,1,2,3,4', 'csv'],
+    ['{nope', 'ndjson'],
+    ['[1]', 'ndjson'],
+  ] as const)('rejects %j as %s', (line, format) => {
+    expect(clickLineToInput(line, format).ok).toBe(false);
   });
 });

@@ -2,6 +2,7 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ClickEvent } from './click-event';
 import { deriveEventId } from './derive-event-id';
+import { isIsoCountry } from './iso-countries';
 
 export interface ClickLimits {
   /** How far in the future (ms) an event time may be. */
@@ -39,6 +40,7 @@ const clickInput = z.object({
   country: z
     .string()
     .regex(/^[A-Za-z]{2}$/, 'an ISO-3166 alpha-2 code')
+    .refine(isIsoCountry, 'not an assigned ISO-3166 alpha-2 code')
     .transform((s) => s.toUpperCase())
     .optional(),
   impressionId: z

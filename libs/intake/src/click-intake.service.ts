@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@clicks/config';
-import { ClickLimits, FieldError, parseClick } from '@clicks/events';
+import { ClickEvent, ClickLimits, FieldError, parseClick } from '@clicks/events';
 import { ShardRouter } from '@clicks/routing';
-import { ClickStreamWriter, ClicksRedis, REDIS } from '@clicks/stream';
+import { ClickMetrics } from '@clicks/metrics';
+import { ClickStreamWriter, ClicksRedis, EnqueueOutcome, HotAdRoutes, REDIS } from '@clicks/stream';
+import { BatchItem } from './batch-body';
 import { EnqueueUnavailableError } from './intake-errors';
 
 export type IntakeResult =
@@ -10,16 +12,36 @@ export type IntakeResult =
   | { status: 'duplicate'; eventId: string; shard: number }
   | { status: 'rejected'; error: FieldError };
 
+/** What a batch did: every event is accounted for as accepted, duplicate or rejected (with its index). */
+export interface BatchResult {
+  accepted: number;
+  duplicates: number;
+  rejected: { index: number; error: string }[];
+}
+
+interface RoutedClick {
+  shard: number;
+  event: ClickEvent;
+  /** The shard the event went to before the ad's last salt change, when that differs and may hold its twin. */
+  oldShard: number | null;
+}
+
+/** Clicks per Redis pipeline: large batches go in several round trips so none of them holds Redis for long. */
+const PIPELINE_CHUNK = 1000;
+
 /** The one path every click takes into the system: validate, route to its shard, de-dup and append atomically. */
 @Injectable()
 export class ClickIntakeService {
   private readonly router: ShardRouter;
   private readonly writer: ClickStreamWriter;
+  private readonly writers = new Map<number, ClickStreamWriter>();
   private readonly limits: ClickLimits;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(REDIS) redis: ClicksRedis,
+    @Inject(REDIS) private readonly redis: ClicksRedis,
+    private readonly hotAds: HotAdRoutes,
+    private readonly metrics: ClickMetrics,
   ) {
     this.router = new ShardRouter(config.shards.count);
     this.writer = new ClickStreamWriter(redis, config.intake.dedupHorizonSeconds);
@@ -29,11 +51,101 @@ export class ClickIntakeService {
   /** Resolves only once the click is stored in its shard stream (or known as a duplicate). */
   async accept(input: unknown, now = Date.now()): Promise<IntakeResult> {
     const parsed = parseClick(input, now, this.limits);
-    if (!parsed.ok) return { status: 'rejected', error: parsed.error };
-    const event = parsed.event;
-    const shard = this.router.shardFor(event.adId, event.eventId);
-    const outcome = await this.withTimeout(this.writer.append({ shard, event }));
-    return { status: outcome === 'appended' ? 'accepted' : 'duplicate', eventId: event.eventId, shard };
+    if (!parsed.ok) {
+      this.metrics.intakeEvents.inc({ path: 'single', outcome: 'rejected', reason: parsed.error.field });
+      return { status: 'rejected', error: parsed.error };
+    }
+    const [{ outcome, shard }] = await this.store([parsed.event], 'single');
+    return { status: outcome === 'appended' ? 'accepted' : 'duplicate', eventId: parsed.event.eventId, shard };
+  }
+
+  /**
+   * Validates each event on its own and stores the valid ones; resolves once all of them are stored. Rejects
+   * (EnqueueUnavailableError) if any could not be: the sender retries the batch and the stored ones are duplicates.
+   */
+  async acceptMany(items: readonly BatchItem[], now = Date.now()): Promise<BatchResult> {
+    const rejected: BatchResult['rejected'] = [];
+    const events: ClickEvent[] = [];
+    for (const item of items) {
+      if ('error' in item) {
+        rejected.push({ index: item.index, error: item.error });
+        continue;
+      }
+      const parsed = parseClick(item.input, now, this.limits);
+      if (parsed.ok) events.push(parsed.event);
+      else rejected.push({ index: item.index, error: `${parsed.error.field}: ${parsed.error.message}` });
+    }
+    if (rejected.length > 0)
+      this.metrics.intakeEvents.inc({ path: 'batch', outcome: 'rejected', reason: 'batch' }, rejected.length);
+    const outcomes = (await this.store(events, 'batch')).map((r) => r.outcome);
+    const accepted = outcomes.filter((o) => o === 'appended').length;
+    return { accepted, duplicates: outcomes.length - accepted, rejected };
+  }
+
+  /**
+   * Stores already validated events (built by the server, e.g. a redirect click). `dedupHorizonSeconds` overrides
+   * how long their event ids are remembered, e.g. as long as an impression's click link is valid.
+   */
+  async appendEvents(events: readonly ClickEvent[], dedupHorizonSeconds?: number): Promise<EnqueueOutcome[]> {
+    return (await this.store(events, 'redirect', dedupHorizonSeconds)).map((r) => r.outcome);
+  }
+
+  private async store(
+    events: readonly ClickEvent[],
+    path: string,
+    dedupHorizonSeconds?: number,
+  ): Promise<{ outcome: EnqueueOutcome; shard: number }[]> {
+    const started = process.hrtime.bigint();
+    const writer = this.writerFor(dedupHorizonSeconds);
+    const routed = events.map((event) => this.route(event, Date.now()));
+    const results = await this.withTimeout(this.storeRouted(writer, routed));
+    this.metrics.enqueueSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    const accepted = results.filter((r) => r.outcome === 'appended').length;
+    if (accepted > 0) this.metrics.intakeEvents.inc({ path, outcome: 'accepted', reason: '' }, accepted);
+    if (results.length > accepted) {
+      this.metrics.intakeEvents.inc({ path, outcome: 'duplicate', reason: '' }, results.length - accepted);
+    }
+    return results;
+  }
+
+  /**
+   * Routes by the hot-ad table (`adId#k` for a salted ad). Right after an ad's salts changed, a retry of an event
+   * routed the old way would land on another shard and miss its twin, so that old shard is named for a check.
+   */
+  private route(event: ClickEvent, now: number): RoutedClick {
+    const table = this.hotAds.current;
+    const shard = this.router.shardFor(event.adId, event.eventId, table.saltsFor(event.adId));
+    const previous = table.previousSalts(event.adId, now, this.config.intake.dedupHorizonSeconds * 1000);
+    const oldShard = previous === null ? null : this.router.shardFor(event.adId, event.eventId, previous);
+    return { shard, event, oldShard: oldShard === shard ? null : oldShard };
+  }
+
+  private async storeRouted(
+    writer: ClickStreamWriter,
+    routed: readonly RoutedClick[],
+  ): Promise<{ outcome: EnqueueOutcome; shard: number }[]> {
+    const checks = routed.filter((r) => r.oldShard !== null);
+    const seenBefore = new Set<RoutedClick>();
+    const seen = await writer.seenMany(checks.map((r) => ({ shard: r.oldShard ?? r.shard, eventId: r.event.eventId })));
+    checks.forEach((r, i) => seen[i] && seenBefore.add(r));
+    const toAppend = routed.filter((r) => !seenBefore.has(r));
+    const chunks: Promise<EnqueueOutcome[]>[] = [];
+    for (let i = 0; i < toAppend.length; i += PIPELINE_CHUNK) {
+      chunks.push(writer.appendMany(toAppend.slice(i, i + PIPELINE_CHUNK)));
+    }
+    const appended = (await Promise.all(chunks)).flat();
+    const outcomeOf = new Map(toAppend.map((r, i) => [r, appended[i]]));
+    return routed.map((r) => ({ outcome: outcomeOf.get(r) ?? 'duplicate', shard: r.shard }));
+  }
+
+  private writerFor(horizonSeconds: number | undefined): ClickStreamWriter {
+    if (horizonSeconds === undefined || horizonSeconds === this.config.intake.dedupHorizonSeconds) return this.writer;
+    let w = this.writers.get(horizonSeconds);
+    if (!w) {
+      w = new ClickStreamWriter(this.redis, horizonSeconds);
+      this.writers.set(horizonSeconds, w);
+    }
+    return w;
   }
 
   private async withTimeout<T>(p: Promise<T>): Promise<T> {
@@ -47,6 +159,7 @@ export class ClickIntakeService {
     try {
       return await Promise.race([p, timeout]);
     } catch (e) {
+      this.metrics.unavailable.inc();
       throw e instanceof EnqueueUnavailableError
         ? e
         : new EnqueueUnavailableError(e instanceof Error ? e.message : String(e));

@@ -1,19 +1,31 @@
-import { DynamicModule, Logger, LogLevel } from '@nestjs/common';
+import { DynamicModule, Logger, LogLevel, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppConfig, loadConfig } from '@clicks/config';
+import { loggingModule } from './logging';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
-/** A Nest application on Fastify with this project's logging and shutdown behaviour. */
-export async function createHttpApp(module: DynamicModule, config: AppConfig): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES + 1024, trustProxy: false });
-  const app = await NestFactory.create<NestFastifyApplication>(module, adapter, {
+@Module({})
+class HttpRootModule {}
+
+/** A Nest application on Fastify with this project's JSON logging and shutdown behaviour. */
+export async function createHttpApp(
+  module: DynamicModule,
+  config: AppConfig,
+  name = module.module.name.replace(/Module$/, '').toLowerCase(),
+): Promise<NestFastifyApplication> {
+  // Click tokens travel in the path (/v1/r/:token) and are longer than Fastify's default 100-character limit.
+  const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES, trustProxy: false, maxParamLength: 2048 });
+  const root: DynamicModule = { module: HttpRootModule, imports: [loggingModule(name, config), module] };
+  const app = await NestFactory.create<NestFastifyApplication>(root, adapter, {
     logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
-    bufferLogs: false,
+    bufferLogs: true,
   });
+  app.useLogger(app.get(PinoLogger));
   app.enableShutdownHooks();
   return app;
 }

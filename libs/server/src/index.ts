@@ -1,2 +1,3 @@
 export { createHttpApp, listen, MAX_BODY_BYTES, runMain } from './http-app';
 export { AdminTokenGuard } from './admin-token.guard';
+export { connectControlBus } from './control-bus';

@@ -41,6 +41,18 @@ export class ClickStreamWriter {
     });
   }
 
+  /** Whether each event id is remembered (within the horizon) on the given shard: de-dup across a routing change. */
+  async seenMany(items: readonly { shard: number; eventId: string }[]): Promise<boolean[]> {
+    if (items.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    for (const { shard, eventId } of items) pipeline.exists(streamKeys.seen(shard, eventId));
+    const results = (await pipeline.exec()) ?? [];
+    return results.map(([err, n]) => {
+      if (err) throw err;
+      return n === 1;
+    });
+  }
+
   /** An idle tick: moves the shard's stream time forward in-band, so replays see it at the same position. */
   async appendTick(shard: number, streamTime: number): Promise<void> {
     await this.redis.xadd(streamKeys.stream(shard), '*', ENTRY_FIELDS.tick, String(streamTime));

@@ -5,3 +5,7 @@ export { RedisConnection, RedisModule } from './redis.module';
 export { compareStreamIds, FencedError, ShardCheckpoint, ShardEntry, ShardStream, StreamInfo } from './shard-stream';
 export { CONTROL_KEYS, GROUPS, streamKeys } from './stream-keys';
 export { WorkerRegistry } from './worker-registry';
+export { CONTROL_BUS, CONTROL_EVENTS, controlBusOptions } from './control-bus';
+export { HotAdCandidate, HotAdRegistry } from './hot-ad-registry';
+export { HotAdRoutes } from './hot-ad-routes';
+export { HotAdRoutesListener } from './hot-ad-routes.listener';

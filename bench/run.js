@@ -1,0 +1,24 @@
+#!/usr/bin/env node
+'use strict';
+// `npm run bench`: runs every bench/*.bench.ts in order (through @swc-node/register) and prints their tables.
+// Each benchmark starts what it needs (usually its own Redis and QuestDB via scripts/lib/stack.js on free ports)
+// and prints a markdown table; copy the measured tables into docs/benchmarks.md with the command and date.
+const { spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+
+const only = process.argv[2];
+const files = fs
+  .readdirSync(__dirname)
+  .filter((f) => f.endsWith('.bench.ts') && (!only || f.includes(only)))
+  .sort();
+let failed = 0;
+for (const f of files) {
+  process.stdout.write(`\n## ${f}\n\n`);
+  const r = spawnSync(process.execPath, ['-r', '@swc-node/register', path.join(__dirname, f)], {
+    stdio: 'inherit',
+    env: { ...process.env, SWCRC: 'true', TS_NODE_PROJECT: path.join(__dirname, '..', 'tsconfig.json') },
+  });
+  if (r.status !== 0) failed++;
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,8 @@
+export {
+  ImpressionClaims,
+  ImpressionTokenSigner,
+  SignedImpression,
+  SigningKey,
+  TokenRejection,
+  VerifyResult,
+} from './impression-token';

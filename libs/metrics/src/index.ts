@@ -1,0 +1,2 @@
+export { ClickMetrics } from './metrics';
+export { MetricsController, MetricsModule } from './metrics.module';

@@ -1,0 +1,27 @@
+import { Controller, DynamicModule, Get, Global, Header, Module } from '@nestjs/common';
+import { ClickMetrics } from './metrics';
+
+@Controller('metrics')
+export class MetricsController {
+  constructor(private readonly metrics: ClickMetrics) {}
+
+  /** Prometheus text exposition. */
+  @Get()
+  @Header('Content-Type', 'text/plain; version=0.0.4; charset=utf-8')
+  scrape(): Promise<string> {
+    return this.metrics.scrape();
+  }
+}
+
+@Global()
+@Module({})
+export class MetricsModule {
+  static forApp(app: string): DynamicModule {
+    return {
+      module: MetricsModule,
+      controllers: [MetricsController],
+      providers: [{ provide: ClickMetrics, useFactory: () => new ClickMetrics(app) }],
+      exports: [ClickMetrics],
+    };
+  }
+}

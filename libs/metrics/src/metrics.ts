@@ -1,0 +1,81 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * Every metric the apps export. Labels are bounded sets (outcome, reason, shard, kind): never an ad id or an ip.
+ * One registry per app instance, so in-process tests never share counters.
+ */
+export class ClickMetrics {
+  readonly registry = new Registry();
+
+  readonly intakeEvents = new Counter({
+    name: 'clicks_intake_events_total',
+    help: 'Clicks received by intake, by path and outcome (accepted, duplicate, rejected) and rejection reason (field)',
+    labelNames: ['path', 'outcome', 'reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly enqueueSeconds = new Histogram({
+    name: 'clicks_enqueue_duration_seconds',
+    help: 'Time from receiving a click to it being stored in its shard stream',
+    buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+    registers: [this.registry],
+  });
+
+  readonly unavailable = new Counter({
+    name: 'clicks_intake_unavailable_total',
+    help: 'Requests answered 503 because Redis could not store the click in time',
+    registers: [this.registry],
+  });
+
+  readonly shardGauge = new Gauge({
+    name: 'clicks_shard_state',
+    help: 'Per-shard state (kind: stream_length, lag, pending, archive_lag, watermark_delay_seconds, open_windows, snapshot_bytes, owned)',
+    labelNames: ['shard', 'kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly shardEvents = new Gauge({
+    name: 'clicks_shard_events',
+    help: 'Stream entries handled by this worker per shard since start, by outcome (applied, late, malformed, archived)',
+    labelNames: ['shard', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly flushSeconds = new Histogram({
+    name: 'clicks_flush_duration_seconds',
+    help: 'Duration of an actor flush: QuestDB upsert plus fenced checkpoint',
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  readonly flushRows = new Counter({
+    name: 'clicks_flush_rows_total',
+    help: 'Minute-aggregate rows upserted to QuestDB',
+    registers: [this.registry],
+  });
+
+  readonly querySeconds = new Histogram({
+    name: 'clicks_query_duration_seconds',
+    help: 'Gateway query latency by kind (ad_clicks, top_ads) and source (cache, questdb)',
+    labelNames: ['kind', 'source'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
+    registers: [this.registry],
+  });
+
+  private readonly scrapeHooks: (() => Promise<void>)[] = [];
+
+  /** Gauges that mirror other state (stream lag, actor counters) are refreshed by hooks right before a scrape. */
+  beforeScrape(hook: () => Promise<void>): void {
+    this.scrapeHooks.push(hook);
+  }
+
+  async scrape(): Promise<string> {
+    await Promise.all(this.scrapeHooks.map((h) => h().catch(() => undefined)));
+    return this.registry.metrics();
+  }
+
+  constructor(app: string) {
+    this.registry.setDefaultLabels({ app });
+    collectDefaultMetrics({ register: this.registry });
+  }
+}

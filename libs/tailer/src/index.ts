@@ -1,0 +1,2 @@
+export { FileTailer, TailChunk, TailEntry, TailerOptions } from './file-tailer';
+export { expandGlobs, fileNamePattern, matchesAnyGlob } from './glob';

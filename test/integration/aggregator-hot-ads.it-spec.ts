@@ -1,0 +1,66 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createPgPool } from '@clicks/store';
+import { createIngestApp } from '../../apps/ingest/src/ingest.app';
+import { ClickProducer, questDbCounts, sortedEntries } from '../support/ground-truth';
+import { freePortAsync } from '../support/ports';
+import { AppProcess } from '../support/processes';
+import { eventually, postJson, resetRedis, runId, startApp, testConfig } from '../support/test-env';
+
+const ENV = { SHARD_COUNT: '8', LEASE_TTL_MS: '2000', FLUSH_INTERVAL_MS: '200', ADMIN_TOKEN: 'hot-admin' };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('a hot ad salted over 8 shards mid-stream', () => {
+  const config = testConfig(ENV);
+  let ingestApp: NestFastifyApplication;
+  let ingest: string;
+  let worker: AppProcess;
+
+  beforeAll(async () => {
+    await resetRedis(config.redis.url);
+    ({ app: ingestApp, url: ingest } = await startApp(createIngestApp(config)));
+    worker = await AppProcess.start('aggregator', 'hot-w1', await freePortAsync(), ENV);
+    await worker.waitReady();
+  });
+
+  afterAll(async () => {
+    await worker.kill9();
+    await ingestApp.close();
+  });
+
+  it('spreads the ad over several shards, counts it exactly, and still de-duplicates retries from before', async () => {
+    const run = runId();
+    const hot = `${run}-hot`;
+    const producer = new ClickProducer(ingest, run, [hot, hot, hot, `${run}-cold`]);
+    producer.start();
+    await sleep(1000);
+    const put = await fetch(`${worker.url}/v1/admin/hot-ads/${hot}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer hot-admin' },
+      body: JSON.stringify({ salts: 8 }),
+    });
+    expect(put.status).toBe(200);
+    await sleep(1500);
+    await producer.stop();
+
+    // Retries of clicks accepted before the change route differently now, yet must meet their twins.
+    const retries = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => producer.resend(i)).map((c) => postJson(`${ingest}/v1/clicks`, c)),
+    );
+    expect(retries.map((r) => r.body.duplicate)).toEqual(Array(50).fill(true));
+
+    const expected = sortedEntries(producer.truth);
+    const counts = await eventually(
+      async () => sortedEntries(await questDbCounts(config.questdb.pgUrl, run)),
+      (actual) => JSON.stringify(actual) === JSON.stringify(expected),
+      45000,
+    ).catch(async () => sortedEntries(await questDbCounts(config.questdb.pgUrl, run)));
+    expect(counts).toEqual(expected);
+
+    const pool = createPgPool(config.questdb.pgUrl, 1);
+    const shards = await pool.query<{ shard: string }>('SELECT DISTINCT shard FROM ad_clicks_1m WHERE ad_id = $1', [
+      hot,
+    ]);
+    await pool.end();
+    expect(shards.rows.length).toBeGreaterThan(3);
+  });
+});

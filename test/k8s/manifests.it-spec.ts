@@ -1,0 +1,197 @@
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadConfig } from '@clicks/config';
+
+// Offline: scripts/k8s-*.js are plain CommonJS shared with CI (`node scripts/k8s-validate.js`).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const v = require('../../scripts/k8s-validate');
+
+const ROOT = join(__dirname, '..', '..');
+const overlays: [string, any][] = v.OVERLAYS.map((dir: string) => [dir, v.checkOverlay(dir)]);
+const clone = (o: unknown) => structuredClone(o) as any;
+const byKind = (objects: any[], kind: string, name: string) =>
+  objects.find((o) => o.kind === kind && o.metadata.name === name);
+
+describe.each(overlays)('%s', (_, { objects, errors }) => {
+  it('renders objects that are valid, consistent and match the apps', () => {
+    expect(errors).toEqual([]);
+  });
+
+  it('has every part the system needs', () => {
+    const ids = objects.map((o: any) => `${o.kind}/${o.metadata.name.replace(/-[a-z0-9]{10}$/, '')}`);
+    expect(ids).toEqual(
+      expect.arrayContaining([
+        'Namespace/clicks',
+        'ConfigMap/clicks-config',
+        'Secret/clicks-secrets',
+        'Deployment/ingest',
+        'Deployment/gateway',
+        'StatefulSet/aggregator',
+        'DaemonSet/log-agent',
+        'StatefulSet/questdb',
+        'Ingress/clicks',
+        'HorizontalPodAutoscaler/ingest',
+        'HorizontalPodAutoscaler/gateway',
+        'PodDisruptionBudget/ingest',
+        'PodDisruptionBudget/gateway',
+        'PodDisruptionBudget/aggregator',
+      ]),
+    );
+    expect(
+      objects.filter((o: any) => o.kind !== 'Namespace').every((o: any) => o.metadata.namespace === 'clicks'),
+    ).toBe(true);
+  });
+
+  it('gives every app container an environment the apps accept', () => {
+    for (const w of objects.filter((o: any) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind))) {
+      for (const c of w.spec.template.spec.containers.filter((c: any) => v.appOf(c))) {
+        const env = v.effectiveEnv(objects, c, { name: `${w.metadata.name}-0`, nodeName: 'node-1' });
+        expect(() => loadConfig(env)).not.toThrow();
+        expect(env.REDIS_URL).toMatch(/^redis:\/\/:[^$@]+@/);
+      }
+    }
+  });
+
+  it('gives aggregator workers their pod name as id and time for the handoff', () => {
+    const agg = byKind(objects, 'StatefulSet', 'aggregator');
+    const c = agg.spec.template.spec.containers[0];
+    const env = v.effectiveEnv(objects, c, { name: 'aggregator-1', nodeName: 'n' });
+    expect(loadConfig(env).worker.id).toBe('aggregator-1');
+    const config = loadConfig(env);
+    expect(agg.spec.template.spec.terminationGracePeriodSeconds * 1000).toBeGreaterThanOrEqual(
+      config.shutdownGraceMs + config.aggregation.leaseTtlMs,
+    );
+  });
+});
+
+describe('k8s: environments', () => {
+  const [dev, prod] = overlays.map(([, r]) => r.objects);
+
+  it('runs Redis (AOF, volume) in dev and uses the external cluster in prod', () => {
+    const redis = byKind(dev, 'StatefulSet', 'redis');
+    expect(redis.spec.template.spec.containers[0].args).toEqual(expect.arrayContaining(['--appendonly', 'yes']));
+    expect(redis.spec.volumeClaimTemplates[0].metadata.name).toBe('data');
+    expect(byKind(prod, 'StatefulSet', 'redis')).toBeUndefined();
+    const ingest = byKind(prod, 'Deployment', 'ingest').spec.template.spec.containers[0];
+    expect(ingest.env.find((e: any) => e.name === 'REDIS_URL').value).toContain('redis-cluster');
+  });
+
+  it('declares the same secret keys in base and prod', () => {
+    const keys = (file: string) =>
+      readFileSync(join(ROOT, file), 'utf8')
+        .split('\n')
+        .filter((l) => /^[A-Z_]+=/.test(l))
+        .map((l) => l.split('=')[0]);
+    expect(keys('k8s/overlays/prod/secrets.env')).toEqual(keys('k8s/base/secrets.env'));
+  });
+
+  it('generates the ConfigMap from a copy of config/defaults.env that is up to date', () => {
+    // kustomize reads only files below the kustomization: refresh with `cp config/defaults.env k8s/base/config.env`.
+    expect(readFileSync(join(ROOT, 'k8s/base/config.env'), 'utf8')).toBe(
+      readFileSync(join(ROOT, 'config/defaults.env'), 'utf8'),
+    );
+  });
+});
+
+describe('k8s: schema validation rejects broken manifests', () => {
+  const [, { objects }] = overlays[0];
+  const ingest = byKind(objects, 'Deployment', 'ingest');
+
+  it('accepts the real Deployment', () => {
+    expect(v.validateObject(ingest)).toEqual([]);
+  });
+
+  it.each([
+    [
+      'an unknown field',
+      (d: any) => (d.spec.template.spec.containers[0].imagePullPolcy = 'Always'),
+      /unknown field.*imagePullPolcy/,
+    ],
+    ['a wrong type', (d: any) => (d.spec.replicas = '3'), /replicas must be integer/],
+    ['a missing selector', (d: any) => delete d.spec.selector, /spec must have required property selector/],
+    ['a wrong kind for the apiVersion', (d: any) => (d.apiVersion = 'v1'), /no schema/],
+  ])('rejects %s', (_, breakIt, message) => {
+    const broken = clone(ingest);
+    breakIt(broken);
+    expect(v.validateObject(broken).join('\n')).toMatch(message);
+  });
+});
+
+describe('k8s: consistency checks reject mismatches', () => {
+  const [, { objects }] = overlays[0];
+  const edit = (change: (objs: any[]) => void) => {
+    const objs = clone(objects);
+    change(objs);
+    return objs;
+  };
+  const container = (objs: any[], kind: string, name: string) =>
+    byKind(objs, kind, name).spec.template.spec.containers[0];
+
+  it.each([
+    [
+      'an env var the apps do not read',
+      (o: any[]) => container(o, 'Deployment', 'gateway').env.push({ name: 'GATEWAY_PROT', value: '1' }),
+      /env GATEWAY_PROT is not a variable/,
+    ],
+    [
+      'a probe path no controller serves',
+      (o: any[]) => (container(o, 'Deployment', 'ingest').readinessProbe.httpGet.path = '/healthz'),
+      /probe path \/healthz is not a route of apps\/ingest/,
+    ],
+    [
+      'a container port other than the app port',
+      (o: any[]) => (container(o, 'StatefulSet', 'aggregator').ports[0].containerPort = 8080),
+      /port http 8080 is not AGGREGATOR_PORT=3002/,
+    ],
+  ])('rejects %s', (_, change, message) => {
+    expect(v.checkApps(edit(change)).errors.join('\n')).toMatch(message);
+  });
+
+  it.each([
+    [
+      'a ConfigMap that does not exist',
+      (o: any[]) => (container(o, 'Deployment', 'ingest').envFrom[0].configMapRef.name = 'clicks-config'),
+      /envFrom ConfigMap clicks-config missing/,
+    ],
+    [
+      'a Service selecting no pods',
+      (o: any[]) => (byKind(o, 'Service', 'gateway').spec.selector = { 'app.kubernetes.io/name': 'gw' }),
+      /Service\/gateway: selector matches no workload/,
+    ],
+    [
+      'an Ingress backend port the Service lacks',
+      (o: any[]) => (byKind(o, 'Ingress', 'clicks').spec.rules[0].http.paths[0].backend.service.port = { number: 80 }),
+      /backend ingest:80 missing/,
+    ],
+  ])('rejects %s', (_, change, message) => {
+    expect(v.checkReferences(edit(change)).join('\n')).toMatch(message);
+  });
+
+  it('reads the health routes from the controllers', () => {
+    for (const app of ['ingest', 'aggregator', 'gateway']) {
+      expect([...v.appRoutes(app)]).toEqual(expect.arrayContaining(['/health/live', '/health/ready']));
+    }
+  });
+});
+
+describe('Dockerfiles', () => {
+  const apps = readdirSync(join(ROOT, 'apps')).filter((a) => existsSync(join(ROOT, 'apps', a, 'Dockerfile')));
+  const defaults = readFileSync(join(ROOT, 'config/defaults.env'), 'utf8');
+
+  it('exist for every app', () => {
+    expect(apps).toEqual(expect.arrayContaining(['ingest', 'aggregator', 'gateway', 'log-agent']));
+  });
+
+  it.each(apps)('%s: multi-stage, production deps, non-root, runs its entry point on its port', (app) => {
+    const text = readFileSync(join(ROOT, 'apps', app, 'Dockerfile'), 'utf8');
+    expect(text.match(/^FROM /gm)?.length).toBeGreaterThanOrEqual(2);
+    expect(text).toMatch(/^RUN npm ci --omit=dev/m);
+    expect(text).toMatch(/^RUN npm run build$/m);
+    const user = /^USER (\S+)/m.exec(text)?.[1];
+    expect(user).toBeDefined();
+    expect(user).not.toMatch(/^(root|0)(:|$)/);
+    expect(text).toContain(`CMD ["node", "dist/apps/${app}/src/main.js"]`);
+    const port = new RegExp(`^${app.toUpperCase().replace(/-/g, '_')}_PORT=(\\d+)$`, 'm').exec(defaults)?.[1];
+    expect(text).toMatch(new RegExp(`^EXPOSE ${port}$`, 'm'));
+  });
+});
