@@ -89,7 +89,8 @@ function spawnLogged(cmd, args, opts, logFile) {
 async function startRedis({ dir, port, host = '127.0.0.1', extraArgs = [] }) {
   fs.mkdirSync(dir, { recursive: true });
   const args = ['--port', String(port), '--bind', host, '--dir', dir, '--appendonly', 'yes'];
-  args.push('--appendfsync', 'everysec', '--save', '', '--daemonize', 'no', ...extraArgs);
+  // fsync before replying: a 2xx from ingest means the click survives even a crash of the Redis host.
+  args.push('--appendfsync', 'always', '--save', '', '--daemonize', 'no', ...extraArgs);
   const child = spawnLogged('redis-server', args, {}, path.join(dir, 'redis.log'));
   await waitFor(`redis-server on ${host}:${port}`, () => redisPing(host, port), 20000, child);
   log(`redis ready on ${host}:${port} (data ${dir})`);

@@ -72,8 +72,14 @@ describe('a click flows from intake to the gateway', () => {
         from: new Date(base).toISOString(),
         to: new Date(base + 4 * MIN).toISOString(),
         granularity: '1m',
+        filters: {},
         total: perMinute.reduce((a, b) => a + b, 0),
-        series: perMinute.map((clicks, m) => ({ start: new Date(base + m * MIN).toISOString(), clicks })),
+        series: perMinute.map((clicks, m) => ({
+          start: new Date(base + m * MIN).toISOString(),
+          clicks,
+          // the window reaches the current minute, which is still open
+          partial: base + (m + 1) * MIN > Date.now(),
+        })),
       });
     }
   });

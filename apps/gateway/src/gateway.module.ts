@@ -1,10 +1,17 @@
+import { MercuriusDriver, MercuriusDriverConfig } from '@nestjs/mercurius';
 import { DynamicModule, Module } from '@nestjs/common';
+import { GraphQLModule } from '@nestjs/graphql';
 import { TerminusModule } from '@nestjs/terminus';
+import { AdRegistry } from '@clicks/ads';
 import { AppConfig, ConfigModule } from '@clicks/config';
-import { AdClicksQuery } from '@clicks/query';
+import { AdClicksQuery, TopAdsQuery } from '@clicks/query';
+import { MetricsModule } from '@clicks/metrics';
 import { QuestDbModule } from '@clicks/store';
 import { RedisModule } from '@clicks/stream';
 import { AdClicksController } from './ad-clicks.controller';
+import { AdsResolver } from './graphql/ads.resolver';
+import { ClicksResolver } from './graphql/clicks.resolver';
+import { complexityRules, MAX_QUERY_DEPTH } from './graphql/graphql-limits';
 import { HealthController } from './health.controller';
 
 @Module({})
@@ -12,9 +19,27 @@ export class GatewayModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: GatewayModule,
-      imports: [ConfigModule.forRoot(config), RedisModule, QuestDbModule, TerminusModule],
+      imports: [
+        ConfigModule.forRoot(config),
+        RedisModule,
+        QuestDbModule,
+        TerminusModule,
+        MetricsModule.forApp('gateway'),
+        GraphQLModule.forRoot<MercuriusDriverConfig>({
+          driver: MercuriusDriver,
+          path: '/graphql',
+          autoSchemaFile: true,
+          sortSchema: true,
+          graphiql: false,
+          // Mercurius's parsed-query LRU is loaded by a dynamic ESM import, which Jest cannot run; parsing and
+          // validating a query this small costs far less than its database round trip.
+          cache: false,
+          queryDepth: MAX_QUERY_DEPTH,
+          validationRules: complexityRules,
+        }),
+      ],
       controllers: [AdClicksController, HealthController],
-      providers: [AdClicksQuery],
+      providers: [AdClicksQuery, TopAdsQuery, ClicksResolver, AdRegistry, AdsResolver],
     };
   }
 }

@@ -1,12 +1,19 @@
-import { Controller, Get } from '@nestjs/common';
-import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
+import { Controller, Get, Inject } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { APP_CONFIG, AppConfig } from '@clicks/config';
+import { ClickIntakeService } from '@clicks/intake';
+import { DrainState } from '@clicks/server';
 import { RedisHealthIndicator } from '@clicks/stream';
 
 @Controller('health')
 export class HealthController {
   constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
     private readonly redis: RedisHealthIndicator,
+    private readonly intake: ClickIntakeService,
+    private readonly drain: DrainState,
   ) {}
 
   @Get('live')
@@ -14,9 +21,19 @@ export class HealthController {
     return { status: 'ok' };
   }
 
+  /** Ready when Redis answers, the group-commit buffer has room and no shutdown has begun. */
   @Get('ready')
   @HealthCheck()
   ready() {
-    return this.health.check([() => this.redis.check()]);
+    return this.health.check([
+      () => this.redis.check(),
+      () => {
+        const i = this.indicators.check('intake');
+        const inFlight = this.intake.inFlight;
+        if (this.drain.draining) return i.down({ message: 'shutting down' });
+        const limit = this.config.intake.groupCommit.maxInFlight;
+        return inFlight < limit * 0.9 ? i.up({ inFlight }) : i.down({ message: `buffer full (${inFlight})` });
+      },
+    ]);
   }
 }

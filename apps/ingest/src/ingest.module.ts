@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { AdRegistry } from '@clicks/ads';
 import { AppConfig, ConfigModule } from '@clicks/config';
+import { DrainState } from '@clicks/server';
 import { ClickIntakeService, RedirectClickService } from '@clicks/intake';
 import { MetricsModule } from '@clicks/metrics';
 import { HotAdRoutes, HotAdRoutesListener, RedisModule } from '@clicks/stream';
@@ -17,7 +18,7 @@ export class IngestModule {
       module: IngestModule,
       imports: [ConfigModule.forRoot(config), RedisModule, TerminusModule, MetricsModule.forApp('ingest')],
       controllers: [HotAdRoutesListener, ClicksController, AdsController, RedirectController, HealthController],
-      providers: [HotAdRoutes, ClickIntakeService, AdRegistry, RedirectClickService],
+      providers: [HotAdRoutes, ClickIntakeService, AdRegistry, RedirectClickService, DrainState],
     };
   }
 }

@@ -24,6 +24,8 @@ export interface AppConfig {
     maxFutureSkewMs: number;
     retentionMs: number;
     enqueueTimeoutMs: number;
+    /** Group commit: flush at this many clicks or after this delay; refuse (503) beyond this many in flight. */
+    groupCommit: { maxBatch: number; delayMs: number; maxInFlight: number };
   };
   query: { maxWindowMs: number; cacheMs: number };
   shutdownGraceMs: number;
@@ -86,6 +88,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       maxFutureSkewMs: e.MAX_FUTURE_SKEW_MS,
       retentionMs: e.RETENTION_DAYS * DAY_MS,
       enqueueTimeoutMs: e.ENQUEUE_TIMEOUT_MS,
+      groupCommit: {
+        maxBatch: e.GROUP_COMMIT_MAX_BATCH,
+        delayMs: e.GROUP_COMMIT_DELAY_MS,
+        maxInFlight: e.INTAKE_MAX_IN_FLIGHT,
+      },
     },
     query: { maxWindowMs: e.MAX_QUERY_DAYS * DAY_MS, cacheMs: e.QUERY_CACHE_MS },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,

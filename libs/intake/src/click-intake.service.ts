@@ -26,9 +26,6 @@ interface RoutedClick {
   oldShard: number | null;
 }
 
-/** Clicks per Redis pipeline: large batches go in several round trips so none of them holds Redis for long. */
-const PIPELINE_CHUNK = 1000;
-
 /** The one path every click takes into the system: validate, route to its shard, de-dup and append atomically. */
 @Injectable()
 export class ClickIntakeService {
@@ -44,7 +41,7 @@ export class ClickIntakeService {
     private readonly metrics: ClickMetrics,
   ) {
     this.router = new ShardRouter(config.shards.count);
-    this.writer = new ClickStreamWriter(redis, config.intake.dedupHorizonSeconds);
+    this.writer = new ClickStreamWriter(redis, config.intake.dedupHorizonSeconds, config.intake.groupCommit);
     this.limits = { maxFutureSkewMs: config.intake.maxFutureSkewMs, maxAgeMs: config.intake.retentionMs };
   }
 
@@ -129,11 +126,7 @@ export class ClickIntakeService {
     const seen = await writer.seenMany(checks.map((r) => ({ shard: r.oldShard ?? r.shard, eventId: r.event.eventId })));
     checks.forEach((r, i) => seen[i] && seenBefore.add(r));
     const toAppend = routed.filter((r) => !seenBefore.has(r));
-    const chunks: Promise<EnqueueOutcome[]>[] = [];
-    for (let i = 0; i < toAppend.length; i += PIPELINE_CHUNK) {
-      chunks.push(writer.appendMany(toAppend.slice(i, i + PIPELINE_CHUNK)));
-    }
-    const appended = (await Promise.all(chunks)).flat();
+    const appended = await writer.appendMany(toAppend);
     const outcomeOf = new Map(toAppend.map((r, i) => [r, appended[i]]));
     return routed.map((r) => ({ outcome: outcomeOf.get(r) ?? 'duplicate', shard: r.shard }));
   }
@@ -142,10 +135,17 @@ export class ClickIntakeService {
     if (horizonSeconds === undefined || horizonSeconds === this.config.intake.dedupHorizonSeconds) return this.writer;
     let w = this.writers.get(horizonSeconds);
     if (!w) {
-      w = new ClickStreamWriter(this.redis, horizonSeconds);
+      w = new ClickStreamWriter(this.redis, horizonSeconds, this.config.intake.groupCommit);
       this.writers.set(horizonSeconds, w);
     }
     return w;
+  }
+
+  /** Clicks waiting for Redis (readiness turns false when the buffer is full). */
+  get inFlight(): number {
+    let n = this.writer.inFlight;
+    for (const w of this.writers.values()) n += w.inFlight;
+    return n;
   }
 
   private async withTimeout<T>(p: Promise<T>): Promise<T> {

@@ -1,36 +1,59 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@clicks/config';
-import { ClickQueryRepository } from '@clicks/store';
-import { fillSeries, QueryParamError, RangeParams, resolveRange, SeriesPoint } from './time-range';
+import { ClickMetrics } from '@clicks/metrics';
+import { ClickFilter, ClickQueryRepository } from '@clicks/store';
+import { QueryCache } from './query-cache';
+import { Granularity, GRANULARITY_MS, parseAdId, parseFilter, parseGranularity, RawFilter } from './query-params';
+import { fillSeries, RangeParams, resolveRange, SeriesPoint } from './time-range';
+
+export interface AdClicksParams extends RangeParams {
+  granularity?: string | null;
+  filter?: RawFilter;
+}
 
 export interface AdClicksAnswer {
   adId: string;
   from: string;
   to: string;
-  granularity: '1m';
+  granularity: Granularity;
+  filters: ClickFilter;
   total: number;
   series: SeriesPoint[];
 }
 
-const AD_ID = /^[A-Za-z0-9._-]{1,64}$/;
-
-/** Clicks of one ad over a window, per minute. */
+/** Clicks of one ad over a window, per bucket of the granularity, exact under any filter. */
 @Injectable()
 export class AdClicksQuery {
+  private readonly cache: QueryCache<{ ts: number; clicks: number }[]>;
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly repository: ClickQueryRepository,
-  ) {}
+    private readonly metrics: ClickMetrics,
+  ) {
+    this.cache = new QueryCache(config.query.cacheMs);
+  }
 
-  async run(adId: string, params: RangeParams, now = Date.now()): Promise<AdClicksAnswer> {
-    if (!AD_ID.test(adId)) throw new QueryParamError('adId', '1-64 characters of [A-Za-z0-9._-]');
+  async run(rawAdId: string | undefined, params: AdClicksParams, now = Date.now()): Promise<AdClicksAnswer> {
+    const adId = parseAdId(rawAdId);
     const range = resolveRange(params, now, this.config.query.maxWindowMs);
-    const series = fillSeries(range, await this.repository.minuteTotals(adId, range.from, range.to));
+    const granularity = parseGranularity(params.granularity);
+    const filters = parseFilter(params.filter ?? {});
+    // Per-minute totals are cached, so every granularity of one window shares them.
+    const key = JSON.stringify([adId, range.from, range.to, filters]);
+    const timer = this.metrics.querySeconds.startTimer({
+      kind: 'ad_clicks',
+      source: this.cache.fresh(key) ? 'cache' : 'questdb',
+    });
+    const minutes = await this.cache.get(key, () => this.repository.minuteTotals(adId, range.from, range.to, filters));
+    timer();
+    const series = fillSeries(range, GRANULARITY_MS[granularity], minutes, now);
     return {
       adId,
       from: new Date(range.from).toISOString(),
       to: new Date(range.to).toISOString(),
-      granularity: '1m',
+      granularity,
+      filters,
       total: series.reduce((sum, p) => sum + p.clicks, 0),
       series,
     };

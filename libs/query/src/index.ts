@@ -1,2 +1,16 @@
-export { AdClicksAnswer, AdClicksQuery } from './ad-clicks.query';
-export { fillSeries, QueryParamError, RangeParams, resolveRange, TimeRange } from './time-range';
+export { AdClicksAnswer, AdClicksParams, AdClicksQuery } from './ad-clicks.query';
+export {
+  DEFAULT_TOP_N,
+  Granularity,
+  GRANULARITIES,
+  GRANULARITY_MS,
+  MAX_TOP_N,
+  parseAdId,
+  parseFilter,
+  parseGranularity,
+  parseTopN,
+  RawFilter,
+} from './query-params';
+export { QueryCache } from './query-cache';
+export { TopAdsAnswer, TopAdsParams, TopAdsQuery } from './top-ads.query';
+export { fillSeries, QueryParamError, RangeParams, resolveRange, SeriesPoint, TimeRange } from './time-range';

@@ -41,13 +41,42 @@ describe('resolveRange', () => {
 });
 
 describe('fillSeries', () => {
-  it('includes every minute, with zeros', () => {
-    const from = Date.parse('2026-11-23T10:00:00Z');
-    const s = fillSeries({ from, to: from + 180_000 }, [{ ts: from + 60_000, clicks: 4 }]);
+  const from = Date.parse('2026-11-23T10:00:00Z');
+  const MIN = 60_000;
+
+  it('includes every minute, with zeros, and flags the open one partial', () => {
+    const s = fillSeries({ from, to: from + 3 * MIN }, MIN, [{ ts: from + MIN, clicks: 4 }], from + 2 * MIN + 5);
     expect(s).toEqual([
-      { start: '2026-11-23T10:00:00.000Z', clicks: 0 },
-      { start: '2026-11-23T10:01:00.000Z', clicks: 4 },
-      { start: '2026-11-23T10:02:00.000Z', clicks: 0 },
+      { start: '2026-11-23T10:00:00.000Z', clicks: 0, partial: false },
+      { start: '2026-11-23T10:01:00.000Z', clicks: 4, partial: false },
+      { start: '2026-11-23T10:02:00.000Z', clicks: 0, partial: true },
+    ]);
+  });
+
+  it('sums minutes into aligned buckets; a bucket clipped by the range keeps its aligned start', () => {
+    const minutes = [3, 4, 5, 9, 10, 14, 15].map((m, i) => ({ ts: from + m * MIN, clicks: i + 1 }));
+    const s = fillSeries({ from: from + 3 * MIN, to: from + 16 * MIN }, 5 * MIN, minutes, from + 60 * MIN);
+    expect(s.map((p) => [p.start.slice(11, 16), p.clicks, p.partial])).toEqual([
+      ['10:00', 1 + 2, false],
+      ['10:05', 3 + 4, false],
+      ['10:10', 5 + 6, false],
+      ['10:15', 7, false],
+    ]);
+  });
+
+  it.each([
+    [15 * MIN, from + 14 * MIN, [true]],
+    [15 * MIN, from + 15 * MIN, [false]],
+    [3_600_000, from - 1, [true]],
+  ])('bucket of %p ms is partial at now=%p: %p', (bucket, now, partial) => {
+    expect(fillSeries({ from, to: from + MIN }, bucket, [], now).map((p) => p.partial)).toEqual(partial);
+  });
+
+  it('aligns days to UTC midnight', () => {
+    const s = fillSeries({ from, to: from + 15 * 3_600_000 }, 86_400_000, [{ ts: from, clicks: 2 }], from);
+    expect(s.map((p) => [p.start, p.clicks])).toEqual([
+      ['2026-11-23T00:00:00.000Z', 2],
+      ['2026-11-24T00:00:00.000Z', 0],
     ]);
   });
 });

@@ -62,14 +62,30 @@ export function resolveRange(p: RangeParams, now: number, maxWindowMs: number): 
 export interface SeriesPoint {
   start: string;
   clicks: number;
+  /** The bucket has not ended yet (it holds the current minute), so its count may still grow. */
+  partial: boolean;
 }
 
-/** Every minute of the range, zeros included. */
-export function fillSeries(range: TimeRange, totals: readonly { ts: number; clicks: number }[]): SeriesPoint[] {
-  const byMinute = new Map(totals.map((t) => [t.ts, t.clicks]));
+/**
+ * Every bucket of `bucketMs` (aligned to the epoch, so to UTC hours and days) that overlaps the range, zeros
+ * included. `minuteTotals` are per-minute counts inside the range; a bucket only clipped by the range counts only
+ * the minutes inside it.
+ */
+export function fillSeries(
+  range: TimeRange,
+  bucketMs: number,
+  minuteTotals: readonly { ts: number; clicks: number }[],
+  now: number,
+): SeriesPoint[] {
+  const bucketOf = (t: number) => Math.floor(t / bucketMs) * bucketMs;
+  const byBucket = new Map<number, number>();
+  for (const m of minuteTotals) {
+    const b = bucketOf(m.ts);
+    byBucket.set(b, (byBucket.get(b) ?? 0) + m.clicks);
+  }
   const series: SeriesPoint[] = [];
-  for (let t = range.from; t < range.to; t += WINDOW_MS) {
-    series.push({ start: new Date(t).toISOString(), clicks: byMinute.get(t) ?? 0 });
+  for (let t = bucketOf(range.from); t < range.to; t += bucketMs) {
+    series.push({ start: new Date(t).toISOString(), clicks: byBucket.get(t) ?? 0, partial: t + bucketMs > now });
   }
   return series;
 }

@@ -48,6 +48,16 @@ export function runMain(
     const url = await listen(app, port(config), config.host);
     new Logger(name).log(`listening on ${url}`);
   };
+  // Shutdown (SIGTERM) runs Nest's hooks: drain, flush, hand off. They get SHUTDOWN_GRACE_MS, then the process ends.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      const grace = loadConfig().shutdownGraceMs;
+      setTimeout(() => {
+        new Logger(name).error(`shutdown took longer than ${grace} ms; exiting`);
+        process.exit(1);
+      }, grace).unref();
+    });
+  }
   start().catch((e: unknown) => {
     console.error(e);
     process.exit(1);

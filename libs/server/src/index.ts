@@ -1,3 +1,4 @@
 export { createHttpApp, listen, MAX_BODY_BYTES, runMain } from './http-app';
 export { AdminTokenGuard } from './admin-token.guard';
 export { connectControlBus } from './control-bus';
+export { DrainState } from './drain-state';

@@ -23,6 +23,8 @@ export function loggingModule(app: string, config: AppConfig): DynamicModule {
       redact: ['req.headers.authorization', 'req.headers.cookie'],
       // Request lines only at debug: at tens of thousands of clicks a second, logs must not be the bottleneck.
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'warn' : 'debug'),
+      // Probes and scrapes come every few seconds and say nothing new; readiness failures are logged by terminus.
+      autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
       transport: config.prettyLogs ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
     },
   });

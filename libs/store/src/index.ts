@@ -1,5 +1,6 @@
 export { AggregateWriter, MinuteCountRow } from './aggregate-writer';
-export { ClickQueryRepository, MinuteTotal } from './click-query.repository';
+export { AdTotal, ClickQueryRepository, MinuteTotal } from './click-query.repository';
+export { ClickFilter } from './click-query-sql';
 export { createPgPool } from './pg-pool';
 export { QuestDbConnection, QuestDbHealthIndicator, QuestDbModule } from './questdb.module';
 export { RawArchiveWriter, RawClickRow } from './raw-archive-writer';

@@ -1,4 +1,5 @@
 import { ClickEvent, encodeClick } from '@clicks/events';
+import { GroupCommitOptions, GroupCommitter } from './group-commit';
 import { ClicksRedis } from './redis-client';
 import { ENTRY_FIELDS, streamKeys } from './stream-keys';
 
@@ -9,52 +10,82 @@ export interface ShardedClick {
   event: ClickEvent;
 }
 
-/** The one enqueue path: de-dup and XADD in one Lua step per click, many clicks per round trip. */
+const DEFAULT_GROUP_COMMIT: GroupCommitOptions = { maxBatch: 1000, delayMs: 1, maxInFlight: 50_000 };
+
+/**
+ * The one enqueue path: de-dup and XADD in one Lua step per click. Clicks of concurrent requests are group-committed:
+ * one pipeline per shard and flush (so every pipeline stays in one Redis Cluster slot), one round trip in all.
+ */
 export class ClickStreamWriter {
+  private readonly committer: GroupCommitter<ShardedClick, EnqueueOutcome>;
+
   constructor(
     private readonly redis: ClicksRedis,
     private readonly dedupHorizonSeconds: number,
-  ) {}
+    groupCommit: GroupCommitOptions = DEFAULT_GROUP_COMMIT,
+  ) {
+    this.committer = new GroupCommitter((clicks) => this.write(clicks), groupCommit);
+  }
 
-  async append(click: ShardedClick): Promise<EnqueueOutcome> {
-    const [outcome] = await this.appendMany([click]);
-    return outcome;
+  /** Clicks queued or being written: what backpressure is measured by. */
+  get inFlight(): number {
+    return this.committer.inFlight;
+  }
+
+  append(click: ShardedClick): Promise<EnqueueOutcome> {
+    return this.committer.submit(click);
   }
 
   /** Resolves only once every click is stored (or known as a duplicate); rejects if any could not be. */
-  async appendMany(clicks: readonly ShardedClick[]): Promise<EnqueueOutcome[]> {
-    // A pipeline queues commands; their results arrive through exec(), not the per-command promises.
-    const pipeline = this.redis.pipeline();
-    for (const { shard, event } of clicks) {
-      void (pipeline as unknown as ClicksRedis).enqueueClick(
-        streamKeys.stream(shard),
-        streamKeys.seen(shard, event.eventId),
-        this.dedupHorizonSeconds,
-        ENTRY_FIELDS.click,
-        encodeClick(event),
-      );
-    }
-    const results = (await pipeline.exec()) ?? [];
-    return results.map(([err, id]) => {
-      if (err) throw err;
-      return id ? 'appended' : 'duplicate';
-    });
+  appendMany(clicks: readonly ShardedClick[]): Promise<EnqueueOutcome[]> {
+    return Promise.all(clicks.map((c) => this.committer.submit(c)));
+  }
+
+  private async write(clicks: readonly ShardedClick[]): Promise<EnqueueOutcome[]> {
+    const outcomes = new Array<EnqueueOutcome>(clicks.length);
+    await Promise.all(
+      [...groupByShard(clicks)].map(async ([shard, indexes]) => {
+        // A pipeline queues commands; their results arrive through exec(), not the per-command promises.
+        const pipeline = this.redis.pipeline();
+        for (const i of indexes) {
+          const { event } = clicks[i];
+          void (pipeline as unknown as ClicksRedis).enqueueClick(
+            streamKeys.stream(shard),
+            streamKeys.seen(shard, event.eventId),
+            this.dedupHorizonSeconds,
+            ENTRY_FIELDS.click,
+            encodeClick(event),
+          );
+        }
+        const results = (await pipeline.exec()) ?? [];
+        results.forEach(([err, id], k) => {
+          if (err) throw err;
+          outcomes[indexes[k]] = id ? 'appended' : 'duplicate';
+        });
+      }),
+    );
+    return outcomes;
   }
 
   /** Whether each event id is remembered (within the horizon) on the given shard: de-dup across a routing change. */
   async seenMany(items: readonly { shard: number; eventId: string }[]): Promise<boolean[]> {
-    if (items.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const { shard, eventId } of items) pipeline.exists(streamKeys.seen(shard, eventId));
-    const results = (await pipeline.exec()) ?? [];
-    return results.map(([err, n]) => {
-      if (err) throw err;
-      return n === 1;
-    });
+    return Promise.all(
+      items.map(async ({ shard, eventId }) => (await this.redis.exists(streamKeys.seen(shard, eventId))) === 1),
+    );
   }
 
   /** An idle tick: moves the shard's stream time forward in-band, so replays see it at the same position. */
   async appendTick(shard: number, streamTime: number): Promise<void> {
     await this.redis.xadd(streamKeys.stream(shard), '*', ENTRY_FIELDS.tick, String(streamTime));
   }
+}
+
+function groupByShard(clicks: readonly ShardedClick[]): Map<number, number[]> {
+  const byShard = new Map<number, number[]>();
+  clicks.forEach(({ shard }, i) => {
+    const list = byShard.get(shard);
+    if (list) list.push(i);
+    else byShard.set(shard, [i]);
+  });
+  return byShard;
 }

@@ -1,0 +1,80 @@
+import { ArgsType, Field, Float, InputType, Int, ObjectType } from '@nestjs/graphql';
+
+// GraphQL shapes of the same answers the REST API gives (built in libs/query). Counts are Float: a month of one
+// popular ad can exceed GraphQL's 32-bit Int.
+
+@InputType()
+export class ClickFilterInput {
+  @Field(() => String, { nullable: true, description: 'ISO-3166 alpha-2' }) country?: string | null;
+  @Field(() => String, { nullable: true, description: 'IPv4 or IPv6' }) ip?: string | null;
+  @Field(() => String, { nullable: true }) userId?: string | null;
+}
+
+@ObjectType()
+export class ClickFilters {
+  @Field(() => String, { nullable: true }) country?: string;
+  @Field(() => String, { nullable: true }) ip?: string;
+  @Field(() => String, { nullable: true }) userId?: string;
+}
+
+@ObjectType()
+export class SeriesPoint {
+  @Field() start!: string;
+  @Field(() => Float) clicks!: number;
+  @Field({ description: 'the bucket is still open' }) partial!: boolean;
+}
+
+@ObjectType()
+export class AdClicks {
+  @Field() adId!: string;
+  @Field() from!: string;
+  @Field() to!: string;
+  @Field() granularity!: string;
+  @Field(() => ClickFilters) filters!: ClickFilters;
+  @Field(() => Float) total!: number;
+  @Field(() => [SeriesPoint], { complexity: 10 }) series!: SeriesPoint[];
+}
+
+@ObjectType()
+export class AdTotal {
+  @Field() adId!: string;
+  @Field(() => Float) clicks!: number;
+}
+
+@ObjectType()
+export class TopAds {
+  @Field() from!: string;
+  @Field() to!: string;
+  @Field(() => Int) n!: number;
+  @Field(() => ClickFilters) filters!: ClickFilters;
+  @Field(() => [AdTotal], { complexity: 10 }) ads!: AdTotal[];
+}
+
+@ArgsType()
+export class WindowArgs {
+  @Field(() => Int, { nullable: true, description: 'the M most recent minutes, the current one included' })
+  minutes?: number | null;
+  @Field(() => String, { nullable: true, description: 'ISO-8601 with zone, inclusive' }) from?: string | null;
+  @Field(() => String, { nullable: true, description: 'ISO-8601 with zone, exclusive' }) to?: string | null;
+  @Field(() => ClickFilterInput, { nullable: true }) filter?: ClickFilterInput | null;
+}
+
+@ArgsType()
+export class AdClicksArgs extends WindowArgs {
+  @Field() adId!: string;
+  @Field(() => String, { nullable: true, description: '1m (default), 5m, 15m, 1h or 1d' })
+  granularity?: string | null;
+}
+
+@ArgsType()
+export class TopAdsArgs extends WindowArgs {
+  @Field(() => Int, { nullable: true, description: '1-1000, default 100' }) n?: number | null;
+}
+
+@ObjectType({ description: 'An ad of the registry' })
+export class AdInfo {
+  @Field() id!: string;
+  @Field() targetUrl!: string;
+  @Field() advertiserId!: string;
+  @Field() campaignId!: string;
+}

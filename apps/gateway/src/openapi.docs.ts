@@ -1,0 +1,46 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { GRANULARITIES } from '@clicks/query';
+
+// Response shapes for the OpenAPI document only; the answers themselves are built in libs/query.
+
+export class FiltersDoc {
+  @ApiPropertyOptional({ example: 'DE' }) country?: string;
+  @ApiPropertyOptional({ example: '203.0.113.7' }) ip?: string;
+  @ApiPropertyOptional({ example: 'u-17' }) userId?: string;
+}
+
+export class SeriesPointDoc {
+  @ApiProperty({ example: '2026-11-23T12:00:00.000Z' }) start!: string;
+  @ApiProperty() clicks!: number;
+  @ApiProperty({ description: 'the bucket is still open' }) partial!: boolean;
+}
+
+export class AdClicksDoc {
+  @ApiProperty() adId!: string;
+  @ApiProperty() from!: string;
+  @ApiProperty() to!: string;
+  @ApiProperty({ enum: GRANULARITIES }) granularity!: string;
+  @ApiProperty({ type: FiltersDoc }) filters!: FiltersDoc;
+  @ApiProperty() total!: number;
+  @ApiProperty({ type: [SeriesPointDoc] }) series!: SeriesPointDoc[];
+}
+
+export class AdTotalDoc {
+  @ApiProperty() adId!: string;
+  @ApiProperty() clicks!: number;
+}
+
+export class TopAdsDoc {
+  @ApiProperty() from!: string;
+  @ApiProperty() to!: string;
+  @ApiProperty() n!: number;
+  @ApiProperty({ type: FiltersDoc }) filters!: FiltersDoc;
+  @ApiProperty({ type: [AdTotalDoc] }) ads!: AdTotalDoc[];
+}
+
+export class ParamErrorDoc {
+  @ApiProperty({ example: 400 }) statusCode!: number;
+  @ApiProperty({ example: 'invalid_parameter' }) error!: string;
+  @ApiProperty({ example: 'granularity' }) param!: string;
+  @ApiProperty() message!: string;
+}

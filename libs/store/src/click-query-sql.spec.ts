@@ -1,0 +1,37 @@
+import { minuteTotalsSql, topAdsSql } from './click-query-sql';
+
+const FROM = Date.parse('2026-11-23T10:00:00Z');
+const TO = FROM + 3_600_000;
+
+describe('click query SQL', () => {
+  it.each([
+    [{}, 'ad_clicks_1m', 'sum(clicks)', []],
+    [{ country: 'DE' }, 'ad_clicks_1m', 'sum(clicks)', ['country = $4']],
+    [{ ip: '10.0.0.1' }, 'clicks_raw', 'count()', ['ip = $4']],
+    [{ country: 'US', userId: 'u1' }, 'clicks_raw', 'count()', ['country = $4', 'user_id = $5']],
+    [{ country: 'US', ip: '::1', userId: 'u' }, 'clicks_raw', 'count()', ['country = $4', 'ip = $5', 'user_id = $6']],
+  ])('per-minute totals with %j read %s', (filter, table, agg, conds) => {
+    const q = minuteTotalsSql('ad-1', FROM, TO, filter);
+    expect(q.text).toContain(`FROM ${table} `);
+    expect(q.text).toContain(`${agg} AS clicks`);
+    for (const c of conds) expect(q.text).toContain(c);
+    expect(q.values).toEqual(['ad-1', new Date(FROM), new Date(TO), ...Object.values(filter)]);
+  });
+
+  it('never puts a value into the text', () => {
+    const evil = "x' OR '1'='1";
+    const q = minuteTotalsSql(evil, FROM, TO, { country: evil, ip: evil, userId: evil });
+    expect(q.text).not.toContain(evil);
+    const t = topAdsSql(FROM, TO, 5, { country: evil, userId: evil });
+    expect(t.text).not.toContain(evil);
+    expect(t.values).toEqual([new Date(FROM), new Date(TO), evil, evil]);
+  });
+
+  it('orders top ads by clicks then ad id and limits to n', () => {
+    expect(topAdsSql(FROM, TO, 100, {}).text).toMatch(/ORDER BY clicks DESC, ad_id ASC LIMIT 100$/);
+  });
+
+  it.each([0, -1, 1.5, NaN, 10_001])('refuses limit %p', (n) => {
+    expect(() => topAdsSql(FROM, TO, n, {})).toThrow(RangeError);
+  });
+});

@@ -1,0 +1,62 @@
+import { TABLES } from './schema';
+
+/** Validated filters (libs/query validates them); every value is sent as a bind parameter. */
+export interface ClickFilter {
+  country?: string;
+  ip?: string;
+  userId?: string;
+}
+
+export interface SqlQuery {
+  text: string;
+  values: unknown[];
+}
+
+/**
+ * Where a query is answered: `ip` and `userId` exist only in the raw archive (one row per click, counted); the minute
+ * aggregates hold cumulative counts per (minute, ad, country, shard) and are summed over shards and countries.
+ */
+function source(filter: ClickFilter): { table: string; clicks: string } {
+  return filter.ip !== undefined || filter.userId !== undefined
+    ? { table: TABLES.raw, clicks: 'count()' }
+    : { table: TABLES.minuteCounts, clicks: 'sum(clicks)' };
+}
+
+/** Builds `col = $k` conditions, numbering the parameters after `values`. */
+function conditions(values: unknown[], filter: ClickFilter): string[] {
+  const out: string[] = [];
+  const add = (column: string, value: string | undefined) => {
+    if (value === undefined) return;
+    values.push(value);
+    out.push(`${column} = $${values.length}`);
+  };
+  add('country', filter.country);
+  add('ip', filter.ip);
+  add('user_id', filter.userId);
+  return out;
+}
+
+/** Clicks of one ad per minute in [from, to); minutes without clicks are absent. */
+export function minuteTotalsSql(adId: string, from: number, to: number, filter: ClickFilter): SqlQuery {
+  const { table, clicks } = source(filter);
+  const values: unknown[] = [adId, new Date(from), new Date(to)];
+  const where = ['ad_id = $1', 'ts >= $2', 'ts < $3', ...conditions(values, filter)];
+  return {
+    text: `SELECT ts, ${clicks} AS clicks FROM ${table} WHERE ${where.join(' AND ')} SAMPLE BY 1m ALIGN TO CALENDAR`,
+    values,
+  };
+}
+
+/** The `n` ads with the most clicks in [from, to), ties by ad id ascending. */
+export function topAdsSql(from: number, to: number, n: number, filter: ClickFilter): SqlQuery {
+  // QuestDB takes no bind parameter for LIMIT; n is checked to be a small integer here as well as by the caller.
+  if (!Number.isInteger(n) || n < 1 || n > 10_000) throw new RangeError(`top-N limit out of range: ${n}`);
+  const { table, clicks } = source(filter);
+  const values: unknown[] = [new Date(from), new Date(to)];
+  const where = ['ts >= $1', 'ts < $2', ...conditions(values, filter)];
+  return {
+    text: `SELECT ad_id, ${clicks} AS clicks FROM ${table} WHERE ${where.join(' AND ')}
+      GROUP BY ad_id ORDER BY clicks DESC, ad_id ASC LIMIT ${n}`,
+    values,
+  };
+}

@@ -1,0 +1,310 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Pool } from 'pg';
+import {
+  AggregateWriter,
+  createPgPool,
+  ensureSchema,
+  MinuteCountRow,
+  RawArchiveWriter,
+  RawClickRow,
+} from '@clicks/store';
+import { createGatewayApp } from '../../apps/gateway/src/gateway.app';
+import { eventually, getJson, runId, startApp, testConfig } from '../support/test-env';
+
+const MIN = 60_000;
+const HOUR = 60 * MIN;
+const DAY = 24 * HOUR;
+const INJECTIONS = ["x' OR '1'='1", '1; DROP TABLE ad_clicks_1m --', "') UNION SELECT * FROM clicks_raw --"];
+
+// A random past UTC day per run (2018-2023; the GraphQL spec uses 2012-2017), so top-N over it sees only this run's ads even in a shared QuestDB.
+const B = Date.UTC(2018, 0, 1) + Math.floor(Math.random() * 2000) * DAY;
+const at = (minutes: number) => new Date(B + minutes * MIN).toISOString();
+
+describe('gateway queries against QuestDB', () => {
+  const config = testConfig();
+  const run = runId();
+  const ad = (name: string) => `${run}-${name}`;
+  let app: NestFastifyApplication;
+  let url: string;
+  let pool: Pool;
+
+  const rest = (path: string) => getJson(`${url}${path}`);
+  const minute = (m: number, adId: string, country: string, shard: string, clicks: number): MinuteCountRow => ({
+    ts: B + m * MIN,
+    adId,
+    country,
+    shard,
+    clicks,
+  });
+  let seq = 0;
+  const raw = (m: number, adId: string, country: string, userId: string, ip: string): RawClickRow => ({
+    ts: B + m * MIN + seq * 7,
+    eventId: `${run}-e${seq++}`,
+    adId,
+    shard: 's0',
+    country,
+    userId,
+    ip,
+  });
+
+  beforeAll(async () => {
+    pool = createPgPool(config.questdb.pgUrl);
+    await ensureSchema(pool);
+    const ag = await AggregateWriter.connect(config.questdb.httpUrl);
+    // A first, lower cumulative count that a later write of the same key replaces.
+    await ag.write([minute(0, ad('a'), 'DE', 's0', 1)]);
+    await ag.write([
+      minute(0, ad('a'), 'DE', 's0', 3),
+      minute(0, ad('a'), 'DE', 's1', 2),
+      minute(0, ad('a'), 'US', 's0', 4),
+      minute(1, ad('a'), 'DE', 's0', 1),
+      minute(5, ad('a'), 'US', 's0', 7),
+      minute(14, ad('a'), 'DE', 's0', 2),
+      minute(15, ad('a'), 'FR', 's0', 5),
+      minute(60, ad('a'), 'DE', 's0', 1),
+      minute(1439, ad('a'), 'US', 's0', 1),
+      minute(1440, ad('a'), 'DE', 's0', 9),
+      minute(0, ad('b'), 'US', 's1', 10),
+      minute(1, ad('b'), 'DE', 's1', 6),
+      minute(0, ad('c'), 'DE', 's2', 16),
+      minute(1, ad('d'), 'US', 's3', 10),
+    ]);
+    await ag.close();
+    const rw = await RawArchiveWriter.connect(config.questdb.httpUrl);
+    await rw.write([
+      raw(0, ad('a'), 'DE', 'u1', '10.0.0.1'),
+      raw(0, ad('a'), 'DE', 'u1', '10.0.0.1'),
+      raw(0, ad('a'), 'US', 'u2', '2001:db8::1'),
+      raw(5, ad('a'), 'US', 'u1', '10.0.0.1'),
+      raw(1, ad('b'), 'DE', 'u1', '10.0.0.2'),
+      raw(1, ad('b'), 'DE', 'u1', '10.0.0.2'),
+      raw(1, ad('b'), 'DE', 'u1', '10.0.0.2'),
+    ]);
+    await rw.close();
+    ({ app, url } = await startApp(createGatewayApp(config)));
+    // WAL tables apply asynchronously: wait until the last write of each table is visible.
+    await eventually(
+      () => rest(`/v1/ads/${ad('a')}/clicks?from=${at(0)}&to=${at(2880)}&granularity=1d`),
+      (r) => r.body.total === 35,
+    );
+    await eventually(
+      () => rest(`/v1/ads/${ad('b')}/clicks?from=${at(0)}&to=${at(10)}&userId=u1`),
+      (r) => r.body.total === 3,
+    );
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await pool?.end();
+  });
+
+  it('answers every minute of a from/to window, zeros included, summed over shards and countries', async () => {
+    const r = await rest(`/v1/ads/${ad('a')}/clicks?from=${at(0)}&to=${at(3)}`);
+    expect(r).toEqual({
+      status: 200,
+      body: {
+        adId: ad('a'),
+        from: at(0),
+        to: at(3),
+        granularity: '1m',
+        filters: {},
+        total: 10,
+        series: [
+          { start: at(0), clicks: 9, partial: false },
+          { start: at(1), clicks: 1, partial: false },
+          { start: at(2), clicks: 0, partial: false },
+        ],
+      },
+    });
+  });
+
+  it.each([
+    ['5m', 0, 20, '', [10, 7, 2, 5]],
+    ['5m', 0, 20, '&country=de', [6, 0, 2, 0]],
+    ['5m', 0, 20, '&country=FR', [0, 0, 0, 5]],
+    ['15m', 3, 20, '', [9, 5]],
+    ['15m', 0, 30, '', [19, 5]],
+    ['1h', 0, 120, '', [24, 1]],
+    ['1d', 0, 2880, '', [26, 9]],
+    ['1d', 1439, 1441, '', [1, 9]],
+    ['1m', 1439, 1441, '&country=US', [1, 0]],
+  ])('granularity %s over minutes [%i, %i)%s gives %j', async (g, from, to, extra, counts) => {
+    const r = await rest(`/v1/ads/${ad('a')}/clicks?from=${at(from)}&to=${at(to)}&granularity=${g}${extra}`);
+    expect(r.status).toBe(200);
+    expect(r.body.series.map((p: any) => p.clicks)).toEqual(counts);
+    expect(r.body.total).toBe(counts.reduce((a, b) => a + b, 0));
+    const size = { '1m': MIN, '5m': 5 * MIN, '15m': 15 * MIN, '1h': HOUR, '1d': DAY }[g]!;
+    const first = Math.floor((B + from * MIN) / size) * size;
+    expect(r.body.series.map((p: any) => p.start)).toEqual(
+      counts.map((_, i) => new Date(first + i * size).toISOString()),
+    );
+  });
+
+  it('floors from and to to the minute (from inclusive, to exclusive)', async () => {
+    const from = new Date(B + 30_000).toISOString();
+    const to = new Date(B + MIN + 59_999).toISOString();
+    const r = await rest(`/v1/ads/${ad('a')}/clicks?from=${from}&to=${to}`);
+    expect(r.body).toMatchObject({ from: at(0), to: at(1), total: 9 });
+  });
+
+  it.each([
+    ['userId=u1', [2, 0, 0, 0, 0, 1]],
+    ['userId=u1&country=DE', [2, 0, 0, 0, 0, 0]],
+    ['ip=10.0.0.1', [2, 0, 0, 0, 0, 1]],
+    ['ip=10.0.0.1&userId=u2', [0, 0, 0, 0, 0, 0]],
+    ['ip=2001:db8::1&country=us', [1, 0, 0, 0, 0, 0]],
+    ['userId=u2&ip=2001%3Adb8%3A%3A1&country=US', [1, 0, 0, 0, 0, 0]],
+  ])('counts raw clicks exactly under %s', async (filter, counts) => {
+    const r = await rest(`/v1/ads/${ad('a')}/clicks?from=${at(0)}&to=${at(6)}&${filter}`);
+    expect(r.status).toBe(200);
+    expect(r.body.series.map((p: any) => p.clicks)).toEqual(counts);
+  });
+
+  it('orders top ads by clicks descending, ties by adId ascending', async () => {
+    const r = await rest(`/v1/ads/top?from=${at(0)}&to=${at(2)}`);
+    expect(r).toEqual({
+      status: 200,
+      body: {
+        from: at(0),
+        to: at(2),
+        n: 100,
+        filters: {},
+        ads: [
+          { adId: ad('b'), clicks: 16 },
+          { adId: ad('c'), clicks: 16 },
+          { adId: ad('a'), clicks: 10 },
+          { adId: ad('d'), clicks: 10 },
+        ],
+      },
+    });
+  });
+
+  it.each([
+    [
+      'n=2',
+      [
+        ['b', 16],
+        ['c', 16],
+      ],
+    ],
+    [
+      'n=3&country=DE',
+      [
+        ['c', 16],
+        ['a', 6],
+        ['b', 6],
+      ],
+    ],
+    [
+      'country=us',
+      [
+        ['a', 4],
+        ['b', 10],
+        ['d', 10],
+      ].sort((x, y) => +y[1] - +x[1]),
+    ],
+    [
+      'userId=u1',
+      [
+        ['a', 2],
+        ['b', 3],
+      ].reverse(),
+    ],
+    ['userId=u1&ip=10.0.0.1', [['a', 2]]],
+    ['ip=10.0.0.2&country=DE&n=1', [['b', 3]]],
+    ['userId=nobody', []],
+  ])('top ads with %s', async (params, expected) => {
+    const r = await rest(`/v1/ads/top?from=${at(0)}&to=${at(2)}&${params}`);
+    expect(r.status).toBe(200);
+    expect(r.body.ads).toEqual(expected.map(([name, clicks]) => ({ adId: ad(String(name)), clicks })));
+  });
+
+  it('flags the open bucket partial and only that one', async () => {
+    const live = ad('live');
+    const now = Date.now();
+    const ag = await AggregateWriter.connect(config.questdb.httpUrl);
+    await ag.write([
+      { ts: Math.floor(now / MIN) * MIN, adId: live, country: 'DE', shard: 's0', clicks: 4 },
+      { ts: Math.floor(now / MIN) * MIN - 2 * MIN, adId: live, country: 'DE', shard: 's0', clicks: 3 },
+    ]);
+    await ag.close();
+    const r = await eventually(
+      () => rest(`/v1/ads/${live}/clicks?minutes=3`),
+      (x) => x.body.total === 7,
+    );
+    expect(r.body.series.map((p: any) => [p.clicks, p.partial])).toEqual([
+      [3, false],
+      [0, false],
+      [4, true],
+    ]);
+    const hourly = await rest(`/v1/ads/${live}/clicks?minutes=3&granularity=1h`);
+    const partial = hourly.body.series.map((p: any) => p.partial);
+    expect(partial[partial.length - 1]).toBe(true);
+    expect(partial.filter(Boolean)).toHaveLength(1);
+    const top = await rest(`/v1/ads/top?minutes=1&country=DE&n=1000`);
+    expect(top.body.ads).toContainEqual({ adId: live, clicks: 4 });
+  });
+
+  it.each([
+    ['/v1/ads/a/clicks', 'minutes'],
+    ['/v1/ads/a/clicks?minutes=0', 'minutes'],
+    ['/v1/ads/a/clicks?minutes=44641', 'minutes'],
+    ['/v1/ads/a/clicks?minutes=5&from=2026-01-01T00:00:00Z', 'minutes'],
+    ['/v1/ads/a/clicks?from=2026-01-01T00:00:00Z', 'to'],
+    ['/v1/ads/a/clicks?to=2026-01-01T00:00:00Z', 'from'],
+    ['/v1/ads/a/clicks?from=2026-01-01&to=2026-01-02T00:00:00Z', 'from'],
+    ['/v1/ads/a/clicks?from=2026-01-01T01:00:00Z&to=2026-01-01T00:00:00Z', 'to'],
+    ['/v1/ads/a/clicks?from=2026-01-01T00:00:00Z&to=2026-01-01T00:00:30Z', 'to'],
+    ['/v1/ads/a/clicks?from=2026-01-01T00:00:00Z&to=2026-02-01T00:01:00Z', 'from'],
+    ['/v1/ads/a/clicks?minutes=5&granularity=2m', 'granularity'],
+    ['/v1/ads/a/clicks?minutes=5&country=Germany', 'country'],
+    ['/v1/ads/a/clicks?minutes=5&ip=10.0.0.256', 'ip'],
+    ['/v1/ads/a/clicks?minutes=5&userId=a%0Ab', 'userId'],
+    [`/v1/ads/${'x'.repeat(65)}/clicks?minutes=5`, 'adId'],
+    ['/v1/ads/top?minutes=5&n=0', 'n'],
+    ['/v1/ads/top?minutes=5&n=1001', 'n'],
+    ['/v1/ads/top?minutes=5&n=1.5', 'n'],
+    ['/v1/ads/top?minutes=5&country=d', 'country'],
+    ['/v1/ads/top', 'minutes'],
+  ])('GET %s is a 400 naming %s', async (path, param) => {
+    const r = await rest(path);
+    expect(r.status).toBe(400);
+    expect(r.body).toMatchObject({ error: 'invalid_parameter', param });
+  });
+
+  describe.each(INJECTIONS)('injection string %p', (evil) => {
+    const e = encodeURIComponent(evil);
+    it.each([
+      [`/v1/ads/${e}/clicks?minutes=5`, 'adId'],
+      [`/v1/ads/a/clicks?minutes=${e}`, 'minutes'],
+      [`/v1/ads/a/clicks?from=${e}&to=2026-01-01T00:00:00Z`, 'from'],
+      [`/v1/ads/a/clicks?from=2026-01-01T00:00:00Z&to=${e}`, 'to'],
+      [`/v1/ads/a/clicks?minutes=5&granularity=${e}`, 'granularity'],
+      [`/v1/ads/a/clicks?minutes=5&country=${e}`, 'country'],
+      [`/v1/ads/a/clicks?minutes=5&ip=${e}`, 'ip'],
+      [`/v1/ads/top?minutes=5&n=${e}`, 'n'],
+      [`/v1/ads/top?minutes=5&country=${e}`, 'country'],
+      [`/v1/ads/top?minutes=5&ip=${e}`, 'ip'],
+    ])('%s is a 400 naming %s', async (path, param) => {
+      expect(await rest(path)).toMatchObject({ status: 400, body: { param } });
+    });
+
+    it('as a userId is only ever compared, and matches nothing', async () => {
+      const one = await rest(`/v1/ads/${ad('a')}/clicks?from=${at(0)}&to=${at(6)}&userId=${e}`);
+      expect(one).toMatchObject({ status: 200, body: { total: 0, filters: { userId: evil } } });
+      const top = await rest(`/v1/ads/top?from=${at(0)}&to=${at(6)}&userId=${e}`);
+      expect(top).toMatchObject({ status: 200, body: { ads: [] } });
+      const still = await rest(`/v1/ads/${ad('a')}/clicks?from=${at(0)}&to=${at(6)}`);
+      expect(still.body.total).toBe(17);
+    });
+  });
+
+  it('serves the OpenAPI document and the docs UI', async () => {
+    const doc = await rest('/docs/openapi.json');
+    expect(doc.status).toBe(200);
+    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/v1/ads/top', '/v1/ads/{adId}/clicks']));
+    const ui = await fetch(`${url}/docs`);
+    expect(ui.status).toBe(200);
+    expect(await ui.text()).toContain('swagger');
+  });
+});
