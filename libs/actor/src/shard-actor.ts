@@ -60,6 +60,7 @@ export class ShardActor {
   private unacked: string[] = [];
   private late: string[] = [];
   private lastTrimAt = 0;
+  private flushOwed = false;
   private lastFlushAt = 0;
   private lastEntryAt = 0;
   private leaseRenewedAt = 0;
@@ -160,6 +161,8 @@ export class ShardActor {
 
   private async step(): Promise<void> {
     await this.renewLeaseIfDue();
+    // After a failed flush, read nothing more until QuestDB has taken what is pending: memory stays bounded.
+    if (this.flushOwed) await this.flush();
     const entries = await this.stream.readNew(this.options.readBatchSize, this.options.readBlockMs);
     this.applyAll(entries);
     const now = this.clock.now();
@@ -217,6 +220,7 @@ export class ShardActor {
     if (started - this.leaseRenewedAt >= this.options.leaseTtlMs * 0.8) {
       throw new FencedError(this.shard, this.epoch, 'lease not renewed in time; stopped writing');
     }
+    this.flushOwed = true;
     const name = shardName(this.shard);
     const rows = this.agg
       .changedRows()
@@ -230,6 +234,7 @@ export class ShardActor {
       this.unacked = [];
       this.late = [];
     }
+    this.flushOwed = false;
     this.lastFlushAt = this.clock.now();
     this.stats.recordFlush(rows.length, this.lastFlushAt - started, this.lastFlushAt);
     this.ports.flushed(rows.length, this.lastFlushAt - started);

@@ -19,14 +19,17 @@ export async function createHttpApp(
   name = module.module.name.replace(/Module$/, '').toLowerCase(),
 ): Promise<NestFastifyApplication> {
   // Click tokens travel in the path (/v1/r/:token) and are longer than Fastify's default 100-character limit.
-  const adapter = new FastifyAdapter({ bodyLimit: MAX_BODY_BYTES, trustProxy: false, maxParamLength: 2048 });
+  const adapter = new FastifyAdapter({
+    bodyLimit: MAX_BODY_BYTES,
+    trustProxy: false,
+    routerOptions: { maxParamLength: 2048 },
+  });
   const root: DynamicModule = { module: HttpRootModule, imports: [loggingModule(name, config), module] };
   const app = await NestFactory.create<NestFastifyApplication>(root, adapter, {
     logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
     bufferLogs: true,
   });
   app.useLogger(app.get(PinoLogger));
-  app.enableShutdownHooks();
   return app;
 }
 
@@ -45,21 +48,32 @@ export function runMain(
   const start = async () => {
     const config = loadConfig();
     const app = await create(config);
+    // SIGTERM/SIGINT: app.close() runs the shutdown hooks (turn unready, drain intake, flush and hand off shards),
+    // within SHUTDOWN_GRACE_MS; a clean shutdown exits 0.
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      process.once(signal, () => void shutDown(app, name, config.shutdownGraceMs, signal));
+    }
     const url = await listen(app, port(config), config.host);
     new Logger(name).log(`listening on ${url}`);
   };
-  // Shutdown (SIGTERM) runs Nest's hooks: drain, flush, hand off. They get SHUTDOWN_GRACE_MS, then the process ends.
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    process.once(signal, () => {
-      const grace = loadConfig().shutdownGraceMs;
-      setTimeout(() => {
-        new Logger(name).error(`shutdown took longer than ${grace} ms; exiting`);
-        process.exit(1);
-      }, grace).unref();
-    });
-  }
   start().catch((e: unknown) => {
     console.error(e);
     process.exit(1);
   });
+}
+
+async function shutDown(app: NestFastifyApplication, name: string, graceMs: number, signal: string): Promise<void> {
+  const log = new Logger(name);
+  log.log(`${signal}: shutting down (grace ${graceMs} ms)`);
+  setTimeout(() => {
+    log.error(`shutdown took longer than ${graceMs} ms; exiting`);
+    process.exit(1);
+  }, graceMs).unref();
+  try {
+    await app.close();
+    process.exit(0);
+  } catch (e) {
+    log.error(`shutdown failed: ${String(e)}`);
+    process.exit(1);
+  }
 }

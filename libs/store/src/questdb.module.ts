@@ -14,7 +14,12 @@ export class QuestDbConnection implements OnApplicationShutdown {
     this.pool = createPgPool(config.questdb.pgUrl);
   }
 
+  private ended = false;
+
+  /** Idempotent: Nest may run this hook once per module that sees the provider. */
   async onApplicationShutdown(): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
     await this.pool.end();
   }
 }
