@@ -7,6 +7,7 @@ import {
   MinuteCountRow,
   RawArchiveWriter,
   RawClickRow,
+  upgradeAdIdColumn,
 } from '@clicks/store';
 import { createGatewayApp } from '../../apps/gateway/src/gateway.app';
 import { eventually, getJson, runId, startApp, testConfig } from '../support/test-env';
@@ -306,5 +307,55 @@ describe('gateway queries against QuestDB', () => {
     const ui = await fetch(`${url}/docs`);
     expect(ui.status).toBe(200);
     expect(await ui.text()).toContain('swagger');
+  });
+
+  describe('ad_id symbol column', () => {
+    const adIdState = async (table: string) =>
+      (
+        await pool.query(
+          `SELECT symbolCapacity, symbolCached, indexed FROM table_columns('${table}') WHERE "column" = 'ad_id'`,
+        )
+      ).rows[0];
+    const upgraded = { symbolCapacity: 4194304, symbolCached: false, indexed: true };
+
+    it.each(['ad_clicks_1m', 'clicks_raw'])('of %s has room for millions of ads, uncached and indexed', async (t) => {
+      await ensureSchema(pool); // a second run against existing tables changes nothing
+      const state = await eventually(
+        () => adIdState(t),
+        (s) => s.indexed === true,
+      );
+      expect({ ...state, symbolCapacity: Number(state.symbolCapacity) }).toEqual(upgraded);
+      const wal = await pool.query(`SELECT suspended FROM wal_tables() WHERE name = '${t}'`);
+      expect(wal.rows).toEqual([{ suspended: false }]);
+    });
+
+    it('of a table an older schema created is upgraded in place, keeping its rows findable by ad', async () => {
+      const table = `old_schema_${run.replace(/\W/g, '_')}`;
+      await pool.query(
+        `CREATE TABLE ${table} (ts TIMESTAMP, ad_id SYMBOL CAPACITY 65536, clicks LONG)
+         TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(ts, ad_id)`,
+      );
+      try {
+        await pool.query(`INSERT INTO ${table} VALUES ($1, 'x', 1), ($2, 'y', 2), ($3, 'x', 4)`, [
+          new Date(B),
+          new Date(B + MIN),
+          new Date(B + DAY),
+        ]);
+        await upgradeAdIdColumn(pool, table);
+        await upgradeAdIdColumn(pool, table); // racing or repeated migrators
+        const state = await eventually(
+          () => adIdState(table),
+          (s) => s.indexed === true && s.symbolCached === false,
+        );
+        expect({ ...state, symbolCapacity: Number(state.symbolCapacity) }).toEqual(upgraded);
+        const x = await eventually(
+          () => pool.query(`SELECT sum(clicks) n FROM ${table} WHERE ad_id = 'x'`),
+          (r) => Number(r.rows[0]?.n) === 5,
+        );
+        expect(Number(x.rows[0].n)).toBe(5);
+      } finally {
+        await pool.query(`DROP TABLE IF EXISTS ${table}`);
+      }
+    });
   });
 });

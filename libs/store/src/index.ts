@@ -4,5 +4,5 @@ export { ClickFilter } from './click-query-sql';
 export { createPgPool } from './pg-pool';
 export { QuestDbConnection, QuestDbHealthIndicator, QuestDbModule } from './questdb.module';
 export { RawArchiveWriter, RawClickRow } from './raw-archive-writer';
-export { ensureSchema } from './schema-migrator';
+export { ensureSchema, upgradeAdIdColumn } from './schema-migrator';
 export { SCHEMA_DDL, TABLES } from './schema';

@@ -2,15 +2,43 @@
 export const TABLES = { minuteCounts: 'ad_clicks_1m', raw: 'clicks_raw' } as const;
 
 /**
+ * `ad_id` holds up to the seed's 2M ads and more: a symbol capacity far below the distinct count makes every
+ * string-to-key lookup (each ILP write, each `ad_id = $1`) walk long hash chains. NOCACHE keeps the 2M strings
+ * off the JVM heap. The INDEX makes one-ad queries read only that ad's rows instead of scanning the window.
+ */
+export const AD_ID_SYMBOL = { capacity: 4_194_304, cached: false, indexed: true } as const;
+const AD_ID = `ad_id SYMBOL CAPACITY ${AD_ID_SYMBOL.capacity} NOCACHE INDEX`;
+
+/**
  * Cumulative clicks per (minute, ad, country, shard): each shard actor is the only writer of its `shard` rows and
  * re-writes the running total, so the last write wins and a query sums over shards.
  */
 export const SCHEMA_DDL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS ${TABLES.minuteCounts} (
-     ts TIMESTAMP, ad_id SYMBOL CAPACITY 65536, country SYMBOL CAPACITY 256, shard SYMBOL CAPACITY 1024, clicks LONG
+     ts TIMESTAMP, ${AD_ID}, country SYMBOL CAPACITY 256, shard SYMBOL CAPACITY 1024, clicks LONG
    ) TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(ts, ad_id, country, shard)`,
   `CREATE TABLE IF NOT EXISTS ${TABLES.raw} (
-     ts TIMESTAMP, event_id VARCHAR, ad_id SYMBOL CAPACITY 65536, user_id VARCHAR, ip VARCHAR,
+     ts TIMESTAMP, event_id VARCHAR, ${AD_ID}, user_id VARCHAR, ip VARCHAR,
      country SYMBOL CAPACITY 256, shard SYMBOL CAPACITY 1024, impression_id VARCHAR, user_agent VARCHAR
    ) TIMESTAMP(ts) PARTITION BY HOUR WAL DEDUP UPSERT KEYS(ts, event_id)`,
 ];
+
+/** What `table_columns()` says about a table's `ad_id`. */
+export interface SymbolColumnState {
+  symbolCapacity: number;
+  symbolCached: boolean;
+  indexed: boolean;
+}
+
+/**
+ * The ALTERs that bring an `ad_id` created by an older schema (CAPACITY 65536, cached, no index) to
+ * AD_ID_SYMBOL; none once it matches, so running it again is a no-op.
+ */
+export function adIdUpgradeDdl(table: string, state: SymbolColumnState): string[] {
+  const alter = `ALTER TABLE ${table} ALTER COLUMN ad_id`;
+  const out: string[] = [];
+  if (state.symbolCapacity < AD_ID_SYMBOL.capacity) out.push(`${alter} SYMBOL CAPACITY ${AD_ID_SYMBOL.capacity}`);
+  if (state.symbolCached) out.push(`${alter} NOCACHE`);
+  if (!state.indexed) out.push(`${alter} ADD INDEX`);
+  return out;
+}
