@@ -1,0 +1,55 @@
+// CPU time of the processes in a run (Linux /proc), so a bench can say which process a phase's work went to:
+// e.g. "ingest used 0.95 cores, redis 0.4, the load generator 0.5" on a 2-core box points at the app.
+import { readFileSync } from 'node:fs';
+
+/** USER_HZ: /proc reports CPU time in clock ticks of 1/100 s on every Linux build we run on. */
+const TICKS_PER_SECOND = 100;
+
+/** User + system CPU seconds used so far by process `pid` (this process: process.cpuUsage()). */
+export function cpuSeconds(pid: number): number {
+  if (pid === process.pid) {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1e6;
+  }
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // Fields after "pid (comm)": state ppid ... utime(12th) stime(13th); comm may hold spaces, so split after ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+}
+
+export interface CpuShare {
+  name: string;
+  /** CPU seconds used during the phase. */
+  seconds: number;
+  /** seconds / wall seconds: 1.0 is one core busy all the time. */
+  cores: number;
+}
+
+/** Measures the CPU each named process used while `phase` ran. */
+export async function withCpu<T>(
+  pids: Record<string, number>,
+  phase: () => Promise<T>,
+): Promise<{ value: T; shares: CpuShare[]; wallSeconds: number }> {
+  const before = Object.fromEntries(Object.entries(pids).map(([n, pid]) => [n, cpuSeconds(pid)]));
+  const t0 = performance.now();
+  const value = await phase();
+  const wallSeconds = (performance.now() - t0) / 1000;
+  const shares = Object.entries(pids).map(([name, pid]) => {
+    const seconds = cpuSeconds(pid) - before[name];
+    return { name, seconds, cores: seconds / wallSeconds };
+  });
+  return { value, shares, wallSeconds };
+}
+
+/**
+ * "ingest 0.93 cores (180 µs/click), redis 0.41 (...)": with `units` (the work done, e.g. clicks accepted) also the
+ * CPU time per unit, which stays comparable when a busy machine gives the processes less CPU than they could use.
+ */
+export function describeCpu(shares: readonly CpuShare[], units?: number, unit = 'event'): string {
+  return shares
+    .map((s, i) => {
+      const per = units ? ` (${((s.seconds * 1e6) / units).toFixed(0)} µs/${unit})` : '';
+      return `${s.name} ${s.cores.toFixed(2)}${i === 0 ? ' cores' : ''}${per}`;
+    })
+    .join(', ');
+}

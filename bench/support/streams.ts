@@ -1,0 +1,111 @@
+// Reads and fills the shard streams the way the system lays them out (libs/stream: `clicks:{s<i>}`, field `c` =
+// JSON of the click), so benchmarks can check counts and pre-fill work for the aggregator.
+import Redis from 'ioredis';
+import { ClickEvent, encodeClick } from '@clicks/events';
+import { ShardRouter } from '@clicks/routing';
+import { GROUPS, streamKeys } from '@clicks/stream';
+
+/** The click payload field of a stream entry (ENTRY_FIELDS.click in libs/stream, which does not export it). */
+const CLICK_FIELD = 'c';
+
+const shards = (count: number) => Array.from({ length: count }, (_, i) => i);
+
+/** Sum of XLEN over every shard stream. */
+export async function totalStreamLength(redis: Redis, shardCount: number): Promise<number> {
+  const p = redis.pipeline();
+  for (const s of shards(shardCount)) p.xlen(streamKeys.stream(s));
+  const replies = (await p.exec()) ?? [];
+  return replies.reduce((sum, [err, n]) => {
+    if (err) throw err;
+    return sum + Number(n);
+  }, 0);
+}
+
+export interface GroupProgress {
+  /** Entries not yet delivered to the group, over all shards (XINFO GROUPS lag; the whole stream without group). */
+  undelivered: number;
+  /** Delivered but not yet acknowledged (checkpointed). */
+  pending: number;
+  /** Shards whose stream has no such group yet. */
+  missing: number;
+}
+
+/** Lag and pending of one consumer group summed over the shards. */
+export async function groupProgress(redis: Redis, shardCount: number, group: string): Promise<GroupProgress> {
+  const out: GroupProgress = { undelivered: 0, pending: 0, missing: 0 };
+  const p = redis.pipeline();
+  for (const s of shards(shardCount)) p.xlen(streamKeys.stream(s)).xinfo('GROUPS', streamKeys.stream(s));
+  const replies = (await p.exec()) ?? [];
+  for (let i = 0; i + 1 < replies.length; i += 2) {
+    const length = Number(replies[i][1] ?? 0);
+    const [err, reply] = replies[i + 1];
+    const g = (err ? [] : (reply as unknown[][])).map(toRecord).find((r) => r.name === group);
+    if (!g) {
+      out.missing++;
+      out.undelivered += length;
+      continue;
+    }
+    // lag is null when Redis cannot compute it (entries deleted in the unread range): count it as not caught up.
+    out.undelivered += g.lag === null || g.lag === undefined ? length : Number(g.lag);
+    out.pending += Number(g.pending ?? 0);
+  }
+  return out;
+}
+
+export const CONSUMER_GROUPS = GROUPS;
+
+function toRecord(flat: unknown[]): Record<string, unknown> {
+  const r: Record<string, unknown> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) r[String(flat[i])] = flat[i + 1];
+  return r;
+}
+
+/**
+ * Appends clicks with plain pipelined XADD (no de-dup keys: the aggregator does not read them), routed to shards
+ * as intake routes them, to the shard streams or to `keyOf(shard)`. Returns how many entries each shard got.
+ */
+export async function appendClicks(
+  redis: Redis,
+  shardCount: number,
+  clicks: Iterable<ClickEvent>,
+  keyOf: (shard: number) => string = streamKeys.stream,
+  pipelineSize = 5000,
+): Promise<number[]> {
+  const router = new ShardRouter(shardCount);
+  const perShard = new Array<number>(shardCount).fill(0);
+  let p = redis.pipeline();
+  let queued = 0;
+  const flush = async () => {
+    for (const [err] of (await p.exec()) ?? []) if (err) throw err;
+    p = redis.pipeline();
+    queued = 0;
+  };
+  for (const click of clicks) {
+    const shard = router.shardFor(click.adId, click.eventId);
+    perShard[shard]++;
+    p.xadd(keyOf(shard), '*', CLICK_FIELD, encodeClick(click));
+    if (++queued === pipelineSize) await flush();
+  }
+  if (queued > 0) await flush();
+  return perShard;
+}
+
+/** Where pre-filled clicks wait until `publishStaged` moves them into the shard streams. */
+export const stagingKey = (shard: number) => `bench-staging:${streamKeys.stream(shard)}`;
+
+/** Creates both consumer groups at the start of every staging stream, as the workers would on their streams. */
+export async function prepareStaged(redis: Redis, shardCount: number): Promise<void> {
+  for (const s of shards(shardCount)) {
+    for (const group of Object.values(GROUPS)) await redis.xgroup('CREATE', stagingKey(s), group, '0', 'MKSTREAM');
+  }
+}
+
+/**
+ * Replaces every (empty) shard stream with its staging stream in one MULTI, so running workers see all N entries
+ * at once: their blocked XREADGROUP is woken (or re-issued after READ_BLOCK_MS) and finds the groups at 0.
+ */
+export async function publishStaged(redis: Redis, shardCount: number): Promise<void> {
+  const m = redis.multi();
+  for (const s of shards(shardCount)) m.rename(stagingKey(s), streamKeys.stream(s));
+  for (const [err] of (await m.exec()) ?? []) if (err) throw err;
+}
