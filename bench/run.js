@@ -18,7 +18,7 @@ for (const f of files) {
   // swc-node compiles the TypeScript; tsconfig-paths resolves the @clicks/* aliases from tsconfig.json.
   const r = spawnSync(
     process.execPath,
-    ['-r', '@swc-node/register', '-r', 'tsconfig-paths/register', path.join(__dirname, f)],
+    ['-r', '@swc-node/register', '-r', 'tsconfig-paths/register', path.join(__dirname, f), ...process.argv.slice(3)],
     {
       stdio: 'inherit',
       env: { ...process.env, TS_NODE_PROJECT: path.join(__dirname, '..', 'tsconfig.json') },
