@@ -20,6 +20,8 @@ const common = {
 module.exports = {
   // Integration tests wait for real processes and servers; unit tests finish in milliseconds either way.
   testTimeout: 120000,
+  // Reconnecting clients of apps closed while their Redis was down may keep timers a while: never let them hang CI.
+  forceExit: true,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs}/**/*.spec.ts'] },
     {

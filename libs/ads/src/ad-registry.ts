@@ -31,19 +31,21 @@ export class AdRegistry implements OnModuleInit, OnApplicationShutdown {
     private readonly connection: RedisConnection,
   ) {}
 
-  async onModuleInit(): Promise<void> {
+  onModuleInit(): void {
     const sub = this.connection.dedicated('clicks-ads-subscriber');
     this.subscriber = sub;
     sub.on('message', (_channel: string, adId: string) => this.invalidate(adId));
     // After a reconnect, messages sent while we were away are lost: forget everything.
     sub.on('ready', () => this.invalidate());
-    await sub.subscribe(AD_CHANGES_CHANNEL).catch((e: unknown) => {
+    // Not awaited: with Redis down at start the app must come up (unready); the subscription waits for Redis.
+    sub.subscribe(AD_CHANGES_CHANNEL).catch((e: unknown) => {
       this.log.warn(`ad change subscription failed (cache falls back to its TTL): ${String(e)}`);
     });
   }
 
-  async onApplicationShutdown(): Promise<void> {
-    await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
+  onApplicationShutdown(): void {
+    // A subscriber holds nothing to flush; QUIT would wait for a Redis that may be gone.
+    this.subscriber?.disconnect();
   }
 
   async put(ad: Ad): Promise<{ created: boolean }> {
