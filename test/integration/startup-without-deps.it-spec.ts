@@ -15,7 +15,9 @@ const stack = require('../../scripts/lib/stack') as {
 
 describe('apps started before Redis and QuestDB', () => {
   it('stay up and unready, then become ready once their dependencies appear', async () => {
-    const [redisPort, httpPort, pgPort, ilpPort, minPort] = await Promise.all([1, 2, 3, 4, 5].map(() => freePortAsync()));
+    const [redisPort, httpPort, pgPort, ilpPort, minPort] = await Promise.all(
+      [1, 2, 3, 4, 5].map(() => freePortAsync()),
+    );
     const config = testConfig({
       REDIS_URL: `redis://127.0.0.1:${redisPort}`,
       QUESTDB_HTTP_URL: `http://127.0.0.1:${httpPort}`,
