@@ -27,7 +27,7 @@ describe('apps started before Redis and QuestDB', () => {
     const apps: NestFastifyApplication[] = [];
     const urls: string[] = [];
     for (const create of [createIngestApp, createAggregatorApp, createGatewayApp]) {
-      const { app, url } = await startApp(create(config));
+      const { app, url } = await startApp(create(config), { waitReady: false });
       apps.push(app);
       urls.push(url);
     }

@@ -33,17 +33,42 @@ export function runId(): string {
   return `t${randomUUID().slice(0, 8)}`;
 }
 
-export async function resetRedis(url: string): Promise<void> {
-  const r = new Redis(url);
-  await r.flushall();
-  await r.quit();
+/** Empties Redis: the one at `url`, or every master of the cluster the seed nodes belong to. */
+export async function resetRedis(
+  url: string,
+  clusterNodes: readonly { host: string; port: number }[] = [],
+): Promise<void> {
+  if (clusterNodes.length === 0) {
+    const r = new Redis(url);
+    await r.flushall();
+    await r.quit();
+    return;
+  }
+  const cluster = new Redis.Cluster([...clusterNodes]);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      cluster.once('ready', resolve);
+      cluster.once('error', reject);
+    });
+    await Promise.all(cluster.nodes('master').map((m) => m.flushall()));
+  } finally {
+    cluster.disconnect();
+  }
 }
 
+/** Starts an app on a free port and, unless told otherwise, waits until it is ready (as a load balancer would). */
 export async function startApp(
   create: Promise<NestFastifyApplication>,
+  { waitReady = true }: { waitReady?: boolean } = {},
 ): Promise<{ app: NestFastifyApplication; url: string }> {
   const app = await create;
   const url = (await listen(app, 0, '127.0.0.1')).replace('[::1]', '127.0.0.1');
+  if (waitReady) {
+    await eventually(
+      () => fetch(`${url}/health/ready`).then((r) => r.status),
+      (s) => s === 200,
+    );
+  }
   return { app, url };
 }
 
