@@ -97,6 +97,84 @@ async function startRedis({ dir, port, host = '127.0.0.1', extraArgs = [] }) {
   return { child, url: `redis://${host}:${port}`, port, stop: stopper(child, 'redis') };
 }
 
+/** Runs redis-cli with `args` and resolves with its output (rejects on a non-zero exit). */
+function redisCli(args) {
+  return new Promise((resolve, reject) => {
+    const child = spawn('redis-cli', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`redis-cli ${args.join(' ')}: ${out}`))));
+  });
+}
+
+/** Whether the node at host:port reports `cluster_state:ok`. */
+async function clusterStateOk(host, port) {
+  return (await redisCli(['-h', host, '-p', String(port), 'cluster', 'info'])).includes('cluster_state:ok');
+}
+
+/** Whether the node is a replica, or a master whose `replicas` replicas are all in sync (WAIT can succeed). */
+async function replicationOnline(host, port, replicas) {
+  const info = await redisCli(['-h', host, '-p', String(port), 'info', 'replication']);
+  if (!info.includes('role:master')) return true;
+  const online = info.split('\n').filter((l) => /^slave\d+:.*state=online/.test(l)).length;
+  return online >= replicas;
+}
+
+/**
+ * Starts a Redis Cluster of `ports.length` nodes (data in `dir/<port>`) with `replicas` replicas per master
+ * (3 masters + 3 replicas for 6 ports and 1 replica). A node is declared failed after `nodeTimeoutMs`, so a killed
+ * master's replica takes over within about twice that. Resolves once every node reports `cluster_state:ok` and
+ * every master's replicas are in sync.
+ */
+async function startRedisCluster({
+  dir,
+  ports,
+  host = '127.0.0.1',
+  replicas = 1,
+  nodeTimeoutMs = 2000,
+  extraArgs = [],
+}) {
+  const nodeArgs = ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf'];
+  // Replicas sync at once (the default waits 5 s for more replicas to share one diskless transfer).
+  nodeArgs.push('--cluster-node-timeout', String(nodeTimeoutMs), '--repl-diskless-sync-delay', '0', ...extraArgs);
+  const startNode = (port) => startRedis({ dir: path.join(dir, String(port)), port, host, extraArgs: nodeArgs });
+  const nodes = [];
+  try {
+    for (const port of ports) nodes.push(await startNode(port));
+    const addresses = ports.map((p) => `${host}:${p}`);
+    await redisCli(['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicas), '--cluster-yes']);
+    for (const port of ports) {
+      await waitFor(`cluster state ok on ${host}:${port}`, () => clusterStateOk(host, port), 30000);
+    }
+    for (const port of ports) {
+      await waitFor(`replicas in sync on ${host}:${port}`, () => replicationOnline(host, port, replicas), 30000);
+    }
+    // Until every node has heard of every slot's owner, a client may be given a stale slot map.
+    const agree = () =>
+      redisCli(['--cluster', 'check', addresses[0]]).then((out) => out.includes('All nodes agree about slots'));
+    await waitFor('nodes agreeing about slots', agree, 30000);
+  } catch (e) {
+    await Promise.all(nodes.map((n) => n.stop()));
+    throw e;
+  }
+  log(`redis cluster ready on ${ports.map((p) => `${host}:${p}`).join(',')}`);
+  const cluster = {
+    nodes: nodes.map((n) => ({ ...n, host })),
+    seeds: ports.map((p) => `${host}:${p}`).join(','),
+    /** Starts a stopped or killed node again (its data and nodes.conf kept): it rejoins, e.g. as a replica. */
+    restartNode: async (port) => {
+      const i = cluster.nodes.findIndex((n) => n.port === port);
+      await cluster.nodes[i].stop();
+      cluster.nodes[i] = { ...(await startNode(port)), host };
+      return cluster.nodes[i];
+    },
+    stop: () => Promise.all(cluster.nodes.map((n) => n.stop())).then(() => undefined),
+  };
+  return cluster;
+}
+
 /** Starts QuestDB (server jar from Maven Central, run on the machine's Java 17) with data in `dir`. */
 async function startQuestDb({ dir, httpPort, pgPort, ilpPort, minPort, host = '127.0.0.1', jar = QUESTDB_JAR }) {
   if (!fs.existsSync(jar)) throw new Error(`QuestDB jar missing at ${jar}: run "npm run setup" first`);
@@ -138,7 +216,11 @@ module.exports = {
   freePort,
   httpOk,
   redisPing,
+  redisCli,
+  clusterStateOk,
+  replicationOnline,
   startRedis,
+  startRedisCluster,
   startQuestDb,
   waitFor,
   setQuiet: (q) => (quiet = q),

@@ -22,7 +22,7 @@ export class AggregatorModule {
         TerminusModule,
         MetricsModule.forApp('aggregator'),
         ClientsModule.registerAsync([
-          { name: CONTROL_BUS, inject: [APP_CONFIG], useFactory: (c: AppConfig) => controlBusOptions(c.redis.url) },
+          { name: CONTROL_BUS, inject: [APP_CONFIG], useFactory: (c: AppConfig) => controlBusOptions(c.redis) },
         ]),
       ],
       controllers: [HealthController, ShardsController, HotAdsController],

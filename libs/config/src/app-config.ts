@@ -7,7 +7,17 @@ export interface AppConfig {
   prettyLogs: boolean;
   host: string;
   ports: { ingest: number; aggregator: number; gateway: number };
-  redis: { url: string };
+  /**
+   * Redis: the URL (credentials and TLS also apply to cluster nodes), the cluster's seed nodes (empty: one Redis),
+   * and the write concern: a write batch counts as stored once `waitReplicas` replicas have it (WAIT), within
+   * `waitTimeoutMs`.
+   */
+  redis: {
+    url: string;
+    clusterNodes: { host: string; port: number }[];
+    waitReplicas: number;
+    waitTimeoutMs: number;
+  };
   questdb: { httpUrl: string; pgUrl: string };
   shards: { count: number };
   worker: { id: string };
@@ -57,6 +67,12 @@ function list(text: string): string[] {
     .filter((s) => s !== '');
 }
 
+/** Replicas a write batch must reach (WAIT): as set, else 1 on a cluster (each master has a replica), else 0. */
+function waitReplicas(setting: string, cluster: boolean): number {
+  if (setting.trim() !== '') return Number(setting);
+  return cluster ? 1 : 0;
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
@@ -71,7 +87,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     prettyLogs: e.PRETTY_LOGS,
     host: e.HOST,
     ports: { ingest: e.INGEST_PORT, aggregator: e.AGGREGATOR_PORT, gateway: e.GATEWAY_PORT },
-    redis: { url: e.REDIS_URL },
+    redis: {
+      url: e.REDIS_URL,
+      clusterNodes: list(e.REDIS_CLUSTER_NODES).map((n) => ({
+        host: n.slice(0, n.lastIndexOf(':')),
+        port: Number(n.slice(n.lastIndexOf(':') + 1)),
+      })),
+      waitReplicas: waitReplicas(e.REDIS_WAIT_REPLICAS, list(e.REDIS_CLUSTER_NODES).length > 0),
+      waitTimeoutMs: e.REDIS_WAIT_TIMEOUT_MS,
+    },
     questdb: { httpUrl: e.QUESTDB_HTTP_URL, pgUrl: e.QUESTDB_PG_URL },
     shards: { count: e.SHARD_COUNT },
     worker: { id: e.WORKER_ID },

@@ -16,6 +16,20 @@ export const envSchema = z.object({
   AGGREGATOR_PORT: int(3002, 1),
   GATEWAY_PORT: int(3000, 1),
   REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+  // Redis Cluster (issue 6): seed nodes "host:port,host:port" (empty: REDIS_URL is a single Redis), and how many
+  // replicas must have a write batch before ingest answers 2xx (empty: 1 with a cluster, 0 without).
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .default('')
+    .refine(
+      (s) => /^\s*$|^\s*[A-Za-z0-9.-]+:\d{1,5}\s*(,\s*[A-Za-z0-9.-]+:\d{1,5}\s*)*$/.test(s),
+      'a comma-separated list of host:port seed nodes',
+    ),
+  REDIS_WAIT_REPLICAS: z
+    .string()
+    .default('')
+    .refine((s) => /^\s*\d{0,2}\s*$/.test(s), 'a number of replicas (0-99), or empty for the default'),
+  REDIS_WAIT_TIMEOUT_MS: int(1000, 1),
   QUESTDB_HTTP_URL: z.url().default('http://127.0.0.1:9000'),
   QUESTDB_PG_URL: z.url().default('postgresql://admin:quest@127.0.0.1:8812/qdb'),
   SHARD_COUNT: int(16, 1),

@@ -8,7 +8,7 @@ import { ControlBusServer } from '@clicks/stream';
  * Redis down at start the app must still come up; what listens to the bus also polls, so nothing depends on it.
  */
 export function connectControlBus(app: NestFastifyApplication, config: AppConfig): void {
-  app.connectMicroservice({ strategy: new ControlBusServer(config.redis.url) }, { inheritAppConfig: true });
+  app.connectMicroservice({ strategy: new ControlBusServer(config.redis) }, { inheritAppConfig: true });
   app.startAllMicroservices().catch((e: unknown) => {
     new Logger('ControlBus').warn(`control bus not connected, relying on polling: ${String(e)}`);
   });

@@ -1,9 +1,21 @@
 import { ClickEvent, encodeClick } from '@clicks/events';
 import { GroupCommitOptions, GroupCommitter } from './group-commit';
-import { ClicksRedis } from './redis-client';
+import { ClicksRedis, WriteConcern, writeConcernOf } from './redis-client';
 import { ENTRY_FIELDS, streamKeys } from './stream-keys';
 
 export type EnqueueOutcome = 'appended' | 'duplicate';
+
+/** A write batch reached fewer replicas than required in time: not known to survive a failover, so not stored. */
+export class ReplicationError extends Error {
+  constructor(
+    readonly shard: number,
+    readonly acknowledged: number,
+    readonly required: number,
+  ) {
+    super(`shard ${shard}: write reached ${acknowledged} of ${required} required replicas in time`);
+    this.name = 'ReplicationError';
+  }
+}
 
 export interface ShardedClick {
   shard: number;
@@ -23,6 +35,7 @@ export class ClickStreamWriter {
     private readonly redis: ClicksRedis,
     private readonly dedupHorizonSeconds: number,
     groupCommit: GroupCommitOptions = DEFAULT_GROUP_COMMIT,
+    private readonly writeConcern: WriteConcern = writeConcernOf(redis),
   ) {
     this.committer = new GroupCommitter((clicks) => this.write(clicks), groupCommit);
   }
@@ -47,6 +60,7 @@ export class ClickStreamWriter {
       [...groupByShard(clicks)].map(async ([shard, indexes]) => {
         // A pipeline queues commands; their results arrive through exec(), not the per-command promises.
         const pipeline = this.redis.pipeline();
+        const { replicas, timeoutMs } = this.writeConcern;
         for (const i of indexes) {
           const { event } = clicks[i];
           void (pipeline as unknown as ClicksRedis).enqueueClick(
@@ -55,12 +69,16 @@ export class ClickStreamWriter {
             this.dedupHorizonSeconds,
             ENTRY_FIELDS.click,
             encodeClick(event),
+            replicas > 0 ? 1 : 0,
           );
         }
+        // WAIT has no key: in a cluster it goes with the pipeline to the shard's master, and covers its writes.
+        if (replicas > 0) pipeline.call('WAIT', replicas, timeoutMs);
         const results = (await pipeline.exec()) ?? [];
-        results.forEach(([err, id], k) => {
+        results.forEach(([err, reply], k) => {
           if (err) throw err;
-          outcomes[indexes[k]] = id ? 'appended' : 'duplicate';
+          if (k < indexes.length) outcomes[indexes[k]] = reply ? 'appended' : 'duplicate';
+          else if (Number(reply) < replicas) throw new ReplicationError(shard, Number(reply), replicas);
         });
       }),
     );

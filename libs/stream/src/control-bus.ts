@@ -1,24 +1,62 @@
-import { RedisOptions, ServerRedis, Transport } from '@nestjs/microservices';
+import { Type } from '@nestjs/common';
+import { ClientProvider, ClientProxy, ClientRedis, RedisOptions, ServerRedis, Transport } from '@nestjs/microservices';
+import Redis, { Cluster } from 'ioredis';
+import { nodeOptionsOf, RedisTarget } from './redis-client';
 
 /** Control messages between apps (fire-and-forget pub/sub over Redis, via @nestjs/microservices). */
 export const CONTROL_BUS = 'CONTROL_BUS';
 export const CONTROL_EVENTS = { hotAdsChanged: 'hot-ads.changed', rebalance: 'shards.rebalance' } as const;
 
-/** Options of the @nestjs/microservices Redis transport, from REDIS_URL; it reconnects for as long as we run. */
-export function controlBusOptions(redisUrl: string): RedisOptions {
-  const u = new URL(redisUrl);
+type TransportOptions = Required<RedisOptions>['options'];
+/** The transport's options, plus the cluster's seed nodes (empty: one Redis at host/port). */
+type ControlBusOptions = TransportOptions & { clusterNodes: RedisTarget['clusterNodes'] };
+
+function transportOptions(redis: RedisTarget): ControlBusOptions {
+  const u = new URL(redis.url);
   return {
-    transport: Transport.REDIS,
-    options: {
-      host: u.hostname,
-      port: Number(u.port || 6379),
-      username: u.username ? decodeURIComponent(u.username) : undefined,
-      password: u.password ? decodeURIComponent(u.password) : undefined,
-      tls: u.protocol === 'rediss:' ? {} : undefined,
-      retryAttempts: Number.MAX_SAFE_INTEGER,
-      retryDelay: 1000,
-    },
+    host: u.hostname,
+    port: Number(u.port || 6379),
+    ...nodeOptionsOf(redis.url),
+    retryAttempts: Number.MAX_SAFE_INTEGER,
+    retryDelay: 1000,
+    clusterNodes: redis.clusterNodes,
   };
+}
+
+/**
+ * In a cluster, the bus talks through a cluster client: PUBLISH reaches every node (the cluster bus broadcasts
+ * it), and when the node holding the subscription dies, ioredis subscribes again on another node.
+ */
+function clusterClient(options: ControlBusOptions): Redis {
+  const { username, password, tls } = options;
+  const cluster = new Cluster([...options.clusterNodes], {
+    lazyConnect: true,
+    clusterRetryStrategy: () => options.retryDelay ?? 1000,
+    redisOptions: { username, password, tls },
+  });
+  // The transport's API is typed for one Redis; it only uses what a cluster client has too (pub/sub, events, quit).
+  return cluster as unknown as Redis;
+}
+
+/** Publisher side of the bus for a cluster. */
+export class ControlBusClient extends ClientRedis {
+  constructor(private readonly busOptions: ControlBusOptions) {
+    super(busOptions);
+  }
+
+  override createClient(): Redis {
+    return this.busOptions.clusterNodes.length > 0 ? clusterClient(this.busOptions) : (super.createClient() as Redis);
+  }
+}
+
+/** Client options of the bus (ClientsModule), from the Redis settings; it reconnects for as long as we run. */
+export function controlBusOptions(redis: RedisTarget): ClientProvider {
+  const options = transportOptions(redis);
+  // ClientRedis narrows the status type of ClientProxy, which the customClass type does not allow for.
+  if (redis.clusterNodes.length > 0) return { customClass: ControlBusClient as unknown as Type<ClientProxy>, options };
+  const single: Partial<ControlBusOptions> = { ...options };
+  delete single.clusterNodes;
+  return { transport: Transport.REDIS, options: single };
 }
 
 /**
@@ -26,8 +64,18 @@ export function controlBusOptions(redisUrl: string): RedisOptions {
  * subscription holds no state worth a clean QUIT.
  */
 export class ControlBusServer extends ServerRedis {
-  constructor(redisUrl: string) {
-    super(controlBusOptions(redisUrl).options ?? {});
+  private readonly busOptions: ControlBusOptions;
+
+  constructor(redis: RedisTarget) {
+    const options = transportOptions(redis);
+    super(options);
+    this.busOptions = options;
+  }
+
+  override createRedisClient(): Redis {
+    return this.busOptions.clusterNodes.length > 0
+      ? clusterClient(this.busOptions)
+      : (super.createRedisClient() as Redis);
   }
 
   override async close(): Promise<void> {

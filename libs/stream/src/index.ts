@@ -1,11 +1,19 @@
-export { ClickStreamWriter, EnqueueOutcome, ShardedClick } from './click-stream-writer';
-export { ClicksRedis, createRedis, REDIS } from './redis-client';
+export { ClickStreamWriter, EnqueueOutcome, ReplicationError, ShardedClick } from './click-stream-writer';
+export {
+  ClicksRedis,
+  ConnectionOptions,
+  createRedis,
+  REDIS,
+  RedisTarget,
+  WriteConcern,
+  writeConcernOf,
+} from './redis-client';
 export { RedisHealthIndicator } from './redis-health.indicator';
 export { RedisConnection, RedisModule } from './redis.module';
 export { compareStreamIds, FencedError, ShardCheckpoint, ShardEntry, ShardStream, StreamInfo } from './shard-stream';
 export { CONTROL_KEYS, GROUPS, streamKeys } from './stream-keys';
 export { WorkerRegistry } from './worker-registry';
-export { CONTROL_BUS, CONTROL_EVENTS, controlBusOptions, ControlBusServer } from './control-bus';
+export { CONTROL_BUS, CONTROL_EVENTS, ControlBusClient, controlBusOptions, ControlBusServer } from './control-bus';
 export { HotAdCandidate, HotAdRegistry } from './hot-ad-registry';
 export { HotAdRoutes } from './hot-ad-routes';
 export { HotAdRoutesListener } from './hot-ad-routes.listener';

@@ -1,10 +1,17 @@
 /**
- * De-dup and append in one atomic step. KEYS: stream, seen-key. ARGV: horizon seconds, payload field, payload.
- * Returns the new entry id, or false when the id was already seen within the horizon.
+ * De-dup and append in one atomic step. KEYS: stream, seen-key. ARGV: horizon seconds, payload field, payload,
+ * touch-on-duplicate (1/0). Returns the new entry id, or false when the id was already seen within the horizon.
+ * With touch-on-duplicate, a duplicate re-sets the seen key's TTL (no change that matters), only so that the reply
+ * is a replicated write: a WAIT after it then also covers the original append, which may have been written by
+ * another connection and not be on a replica yet.
  */
 export const ENQUEUE_CLICK = `
 if redis.call('SET', KEYS[2], '1', 'NX', 'EX', ARGV[1]) then
   return redis.call('XADD', KEYS[1], '*', ARGV[2], ARGV[3])
+end
+if ARGV[4] == '1' then
+  local ttl = redis.call('PTTL', KEYS[2])
+  if ttl > 0 then redis.call('PEXPIRE', KEYS[2], ttl) end
 end
 return false`;
 

@@ -1,14 +1,16 @@
-import Redis, { RedisOptions } from 'ioredis';
+import Redis, { Cluster, RedisOptions } from 'ioredis';
 import { ACQUIRE_LEASE, CHECKPOINT, ENQUEUE_CLICK, HEARTBEAT, RELEASE_LEASE } from './lua-scripts';
 
-/** ioredis with this project's scripts registered as commands (EVALSHA, loading the script when missing). */
-export interface ClicksRedis extends Redis {
+/** This project's scripts, registered as commands (EVALSHA, loading the script when missing). */
+export interface ClicksCommands {
+  /** Returns the new entry id, or null for a duplicate. `touchOnDuplicate` 1: a duplicate still propagates a write. */
   enqueueClick(
     stream: string,
     seenKey: string,
     horizonSeconds: number,
     field: string,
     payload: string,
+    touchOnDuplicate: 0 | 1,
   ): Promise<string | null>;
   acquireLease(leaseKey: string, epochKey: string, owner: string, ttlMs: number): Promise<number>;
   releaseLease(leaseKey: string, epoch: number): Promise<number>;
@@ -22,13 +24,51 @@ export interface ClicksRedis extends Redis {
   heartbeat(workersKey: string, worker: string, ttlMs: number): Promise<string[]>;
 }
 
-export function createRedis(url: string, name: string, options: RedisOptions = {}): ClicksRedis {
-  const redis = new Redis(url, {
-    connectionName: name,
-    lazyConnect: false,
-    retryStrategy: (attempt) => Math.min(attempt * 100, 2000),
-    ...options,
-  });
+/**
+ * One Redis, or a Redis Cluster (every script, pipeline and MULTI of ours touches one slot: see stream-keys.ts),
+ * with our scripts; in a cluster a script runs on the node owning its first key.
+ */
+export type ClicksRedis = (Redis | Cluster) & ClicksCommands;
+
+/** Where Redis is: a URL (also the credentials and TLS of cluster nodes), and the seed nodes of a cluster. */
+export interface RedisTarget {
+  url: string;
+  clusterNodes: readonly { host: string; port: number }[];
+}
+
+/**
+ * How many replicas must hold a write batch before it counts as stored (WAIT after each batch), and how long to
+ * wait for them. A property of the deployment, so it travels with the connection.
+ */
+export interface WriteConcern {
+  replicas: number;
+  timeoutMs: number;
+}
+
+const NO_REPLICAS: WriteConcern = { replicas: 0, timeoutMs: 0 };
+const writeConcerns = new WeakMap<object, WriteConcern>();
+
+/** The write concern the connection was created with (none: a reply of the master is enough). */
+export function writeConcernOf(redis: ClicksRedis): WriteConcern {
+  return writeConcerns.get(redis) ?? NO_REPLICAS;
+}
+
+/** Connection behaviour shared by one Redis and a cluster. */
+export interface ConnectionOptions {
+  writeConcern?: WriteConcern;
+  enableOfflineQueue?: boolean;
+  enableAutoPipelining?: boolean;
+  /** null: retry forever (blocking readers); a number: fail a command after that many reconnections. */
+  maxRetriesPerRequest?: number | null;
+}
+
+const reconnectDelay = (attempt: number) => Math.min(attempt * 100, 2000);
+
+export function createRedis(target: RedisTarget, name: string, options: ConnectionOptions = {}): ClicksRedis {
+  const { writeConcern, ...connection } = options;
+  const redis =
+    target.clusterNodes.length > 0 ? createCluster(target, name, connection) : createSingle(target, name, connection);
+  if (writeConcern) writeConcerns.set(redis, writeConcern);
   redis.on('error', () => {
     // Reconnection is automatic; readiness reports the outage. Without a listener ioredis logs every retry.
   });
@@ -38,6 +78,50 @@ export function createRedis(url: string, name: string, options: RedisOptions = {
   redis.defineCommand('checkpoint', { numberOfKeys: 4, lua: CHECKPOINT });
   redis.defineCommand('heartbeat', { numberOfKeys: 1, lua: HEARTBEAT });
   return redis as ClicksRedis;
+}
+
+function createSingle(target: RedisTarget, name: string, options: Omit<ConnectionOptions, 'writeConcern'>): Redis {
+  return new Redis(target.url, { connectionName: name, lazyConnect: false, retryStrategy: reconnectDelay, ...options });
+}
+
+/** Node options from the URL: credentials and TLS apply to every node of the cluster. */
+export function nodeOptionsOf(url: string): Pick<RedisOptions, 'username' | 'password' | 'tls'> {
+  const u = new URL(url);
+  return {
+    username: u.username ? decodeURIComponent(u.username) : undefined,
+    password: u.password ? decodeURIComponent(u.password) : undefined,
+    tls: u.protocol === 'rediss:' ? {} : undefined,
+  };
+}
+
+/**
+ * A cluster client. While a master fails over, its slots answer "connection closed", then CLUSTERDOWN or MOVED:
+ * ioredis retries those after a short delay and refreshes the slot map, for at most `maxRedirections` tries, so a
+ * request either lands on the new master or fails in time for ingest to answer 503 (the client retries).
+ */
+function createCluster(target: RedisTarget, name: string, options: Omit<ConnectionOptions, 'writeConcern'>): Cluster {
+  return new Cluster(
+    target.clusterNodes.map((n) => ({ host: n.host, port: n.port })),
+    {
+      enableOfflineQueue: options.enableOfflineQueue,
+      // An auto-pipeline answered MOVED (after a failover) fails its writes instead of following the redirection;
+      // single commands follow it. Intake batches its writes in explicit per-shard pipelines anyway.
+      enableAutoPipelining: false,
+      scaleReads: 'master',
+      clusterRetryStrategy: reconnectDelay,
+      retryDelayOnFailover: 200,
+      retryDelayOnClusterDown: 200,
+      retryDelayOnTryAgain: 200,
+      maxRedirections: 16,
+      // Notice a promoted replica soon even when no command of ours was redirected yet.
+      slotsRefreshInterval: 2000,
+      redisOptions: {
+        ...nodeOptionsOf(target.url),
+        connectionName: name,
+        maxRetriesPerRequest: options.maxRetriesPerRequest,
+      },
+    },
+  );
 }
 
 /** Injection token of the process's shared Redis connection. */

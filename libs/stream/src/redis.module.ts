@@ -13,16 +13,20 @@ export class RedisConnection implements OnApplicationShutdown {
   readonly client: ClicksRedis;
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {
-    this.client = createRedis(config.redis.url, `clicks-${config.worker.id}`, {
+    this.client = createRedis(config.redis, `clicks-${config.worker.id}`, {
       enableOfflineQueue: false,
       enableAutoPipelining: true,
       maxRetriesPerRequest: 1,
+      writeConcern: { replicas: config.redis.waitReplicas, timeoutMs: config.redis.waitTimeoutMs },
     });
   }
 
-  /** A dedicated connection, e.g. for a blocking XREADGROUP. The caller closes it. */
+  /**
+   * A dedicated connection (to one Redis, or a cluster client of its own), e.g. for a blocking XREADGROUP or a
+   * subscription. The caller closes it.
+   */
   dedicated(name: string): ClicksRedis {
-    return createRedis(this.config.redis.url, name, { maxRetriesPerRequest: null });
+    return createRedis(this.config.redis, name, { maxRetriesPerRequest: null });
   }
 
   async onApplicationShutdown(): Promise<void> {

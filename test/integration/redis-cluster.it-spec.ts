@@ -1,0 +1,177 @@
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import Redis from 'ioredis';
+import { createIngestApp } from '../../apps/ingest/src/ingest.app';
+import { ClickProducer, questDbCounts, sortedEntries } from '../support/ground-truth';
+import { freePortAsync } from '../support/ports';
+import { AppProcess } from '../support/processes';
+import { eventually, resetRedis, runId, startApp, testConfig } from '../support/test-env';
+
+interface ClusterNode {
+  port: number;
+  child: { kill(signal: string): void };
+}
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const stack = require('../../scripts/lib/stack') as {
+  startRedisCluster(o: { dir: string; ports: number[] }): Promise<{
+    nodes: ClusterNode[];
+    seeds: string;
+    restartNode(port: number): Promise<ClusterNode>;
+    stop(): Promise<void>;
+  }>;
+  replicationOnline(host: string, port: number, replicas: number): Promise<boolean>;
+};
+
+/** One line of CLUSTER NODES: `id host:port@bus flags master-id ping pong epoch link slot-ranges...`. */
+interface NodeLine {
+  id: string;
+  port: number;
+  flags: string[];
+  masterId: string;
+  ranges: [number, number][];
+}
+
+async function clusterNodes(port: number): Promise<NodeLine[]> {
+  const r = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0 });
+  try {
+    await r.connect();
+    const text = String(await r.call('CLUSTER', 'NODES'));
+    return text
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const [id, address, flags, masterId, , , , , ...slots] = line.split(' ');
+        const ranges = slots
+          .filter((s) => /^\d/.test(s))
+          .map((s) => s.split('-').map(Number))
+          .map(([a, b]) => [a, b ?? a] as [number, number]);
+        return { id, port: Number(address.split(/[:@]/)[1]), flags: flags.split(','), masterId, ranges };
+      });
+  } finally {
+    r.disconnect();
+  }
+}
+
+async function keySlot(port: number, key: string): Promise<number> {
+  const r = new Redis(port, '127.0.0.1');
+  try {
+    return Number(await r.call('CLUSTER', 'KEYSLOT', key));
+  } finally {
+    r.disconnect();
+  }
+}
+
+async function clusterStateOk(port: number): Promise<boolean> {
+  const r = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0 });
+  try {
+    await r.connect();
+    return String(await r.call('CLUSTER', 'INFO')).includes('cluster_state:ok');
+  } finally {
+    r.disconnect();
+  }
+}
+
+const ownerOf = (nodes: NodeLine[], slot: number) =>
+  nodes.find((n) => n.flags.includes('master') && n.ranges.some(([a, b]) => slot >= a && slot <= b));
+
+describe('on a Redis Cluster of 3 masters and 3 replicas', () => {
+  let cluster: Awaited<ReturnType<typeof stack.startRedisCluster>>;
+  let ingestApp: NestFastifyApplication | undefined;
+  let worker: AppProcess | undefined;
+
+  afterAll(async () => {
+    await worker?.kill9();
+    await ingestApp?.close();
+    await cluster?.stop();
+  });
+
+  it('counts exactly end to end, and still exactly after a master is killed under load and fails over', async () => {
+    const dir = mkdtempSync(join(process.env.TEST_TMP_DIR ?? '/tmp', 'redis-cluster-'));
+    const ports: number[] = [];
+    for (let i = 0; i < 6; i++) ports.push(await freePortAsync());
+    cluster = await stack.startRedisCluster({ dir, ports });
+    const env = {
+      REDIS_URL: `redis://127.0.0.1:${ports[0]}`,
+      REDIS_CLUSTER_NODES: cluster.seeds,
+      REDIS_WAIT_REPLICAS: '1',
+      SHARD_COUNT: '4',
+      LEASE_TTL_MS: '3000',
+      FLUSH_INTERVAL_MS: '200',
+      LOG_LEVEL: 'error', // 503s during the failover are expected: the producer retries them
+    };
+    const config = testConfig(env);
+    await resetRedis(config.redis.url, config.redis.clusterNodes);
+    const started = await startApp(createIngestApp(config));
+    ingestApp = started.app;
+    const ingest = started.url;
+    worker = await AppProcess.start('aggregator', 'cluster-w1', await freePortAsync(), { ...env, LOG_LEVEL: 'log' });
+    await worker.waitReady();
+
+    const run = runId();
+    const producer = new ClickProducer(
+      ingest,
+      run,
+      ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((x) => `${run}-${x}`),
+    );
+    const expectExact = async () => {
+      const expected = sortedEntries(producer.truth);
+      const counts = await eventually(
+        async () => sortedEntries(await questDbCounts(config.questdb.pgUrl, run)),
+        (actual) => JSON.stringify(actual) === JSON.stringify(expected),
+        20000,
+      ).catch(async () => sortedEntries(await questDbCounts(config.questdb.pgUrl, run)));
+      expect(counts).toEqual(expected);
+    };
+
+    /** Lets the producer run until it sent `n` more clicks (however slow a busy machine is). */
+    const produce = (n: number) => {
+      const target = producer.sent + n;
+      return eventually(
+        () => Promise.resolve(producer.sent),
+        (sent) => sent >= target,
+        45000,
+      );
+    };
+
+    producer.start();
+    await produce(200);
+    await producer.stop();
+    await expectExact();
+
+    // The victim: the master of shard s0's stream, with all of that shard's keys.
+    const before = await clusterNodes(ports[0]);
+    const victim = ownerOf(before, await keySlot(ports[0], 'clicks:{s0}'));
+    if (!victim) throw new Error('no master owns the slot of clicks:{s0}');
+    const replica = before.find((n) => n.masterId === victim.id);
+    if (!replica) throw new Error(`master ${victim.port} has no replica`);
+    const survivor = ports.find((p) => p !== victim.port) ?? 0;
+
+    producer.start();
+    await produce(100);
+    cluster.nodes.find((n) => n.port === victim.port)?.child.kill('SIGKILL');
+    await eventually(
+      async () => {
+        const nodes = await clusterNodes(survivor);
+        return (await clusterStateOk(survivor)) && nodes.find((n) => n.id === replica.id)?.flags.includes('master');
+      },
+      (promoted) => promoted === true,
+      20000,
+    );
+    // The promoted master has no replica, so WAIT 1 fails and its shard answers 503 (retried by the producer)
+    // until the killed node is back, as its replica, the way a restarted pod rejoins.
+    await cluster.restartNode(victim.port);
+    await eventually(
+      async () => {
+        const nodes = await clusterNodes(survivor);
+        const rejoined = nodes.find((n) => n.id === victim.id);
+        return rejoined?.masterId === replica.id && (await stack.replicationOnline('127.0.0.1', replica.port, 1));
+      },
+      (inSync) => inSync === true,
+      20000,
+    );
+    await produce(200);
+    await producer.stop();
+    await expectExact();
+  });
+});
