@@ -18,6 +18,10 @@ export function loggingModule(app: string, config: AppConfig): DynamicModule {
       { method: RequestMethod.POST, path: 'v1/clicks' },
       { method: RequestMethod.POST, path: 'v1/clicks/batch' },
       { method: RequestMethod.GET, path: 'v1/r/:token' },
+      // Probes and scrapes come every few seconds and say nothing new; readiness failures are logged by terminus.
+      { method: RequestMethod.GET, path: 'health/live' },
+      { method: RequestMethod.GET, path: 'health/ready' },
+      { method: RequestMethod.GET, path: 'metrics' },
     ],
     pinoHttp: {
       name: app,
@@ -30,8 +34,6 @@ export function loggingModule(app: string, config: AppConfig): DynamicModule {
       redact: ['req.headers.authorization', 'req.headers.cookie'],
       // Request lines only at debug: at tens of thousands of clicks a second, logs must not be the bottleneck.
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'warn' : 'debug'),
-      // Probes and scrapes come every few seconds and say nothing new; readiness failures are logged by terminus.
-      autoLogging: { ignore: (req) => /^\/(health|metrics)/.test(req.url ?? '') },
       transport: config.prettyLogs ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
     },
   });
