@@ -1,6 +1,7 @@
-import { Controller, Get } from '@nestjs/common';
+import { Controller, Get, Inject } from '@nestjs/common';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
-import { ShardSupervisor } from '@clicks/actor';
+import { ShardAdminService, ShardSupervisor } from '@clicks/actor';
+import { APP_CONFIG, AppConfig } from '@clicks/config';
 import { QuestDbHealthIndicator } from '@clicks/store';
 import { RedisHealthIndicator } from '@clicks/stream';
 
@@ -12,6 +13,8 @@ export class HealthController {
     private readonly redis: RedisHealthIndicator,
     private readonly questdb: QuestDbHealthIndicator,
     private readonly supervisor: ShardSupervisor,
+    private readonly admin: ShardAdminService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   @Get('live')
@@ -19,7 +22,7 @@ export class HealthController {
     return { status: 'ok' };
   }
 
-  /** Ready when both stores answer and every shard of this worker has an owning actor. */
+  /** Ready when both stores answer, this worker owns every shard assigned to it and none lags too far behind. */
   @Get('ready')
   @HealthCheck()
   ready() {
@@ -29,6 +32,12 @@ export class HealthController {
       () => {
         const i = this.indicators.check('shards');
         return this.supervisor.ready ? i.up() : i.down({ message: 'shards not yet owned' });
+      },
+      async () => {
+        const i = this.indicators.check('lag');
+        const lag = await this.admin.maxOwnedLag();
+        const limit = this.config.aggregation.readyMaxLag;
+        return lag <= limit ? i.up({ lag }) : i.down({ message: `lag ${lag} entries above ${limit}` });
       },
     ]);
   }

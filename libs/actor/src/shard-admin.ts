@@ -36,6 +36,13 @@ export class ShardAdminService {
     return Promise.all(shards.map((i) => this.view(i, local.get(i) ?? null)));
   }
 
+  /** The largest consumer-group lag (entries not yet read) among the shards this worker owns. */
+  async maxOwnedLag(): Promise<number> {
+    const owned = this.supervisor.workers.ownedShards;
+    const views = await Promise.all(owned.map((i) => this.view(i, null)));
+    return Math.max(0, ...views.map((v) => v.lag ?? 0));
+  }
+
   private async view(shard: number, local: ShardStats | null): Promise<ShardView> {
     const stream = new ShardStream(shard, this.redis.client, this.redis.client);
     const [lease, info, checkpoint] = await Promise.all([stream.leaseHolder(), stream.info(), stream.loadCheckpoint()]);

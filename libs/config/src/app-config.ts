@@ -26,6 +26,8 @@ export interface AppConfig {
     allowedLatenessMs: number;
     idleAdvanceMs: number;
     leaseTtlMs: number;
+    /** An aggregator is unready while one of its shards has more unread entries than this. */
+    readyMaxLag: number;
     readBatchSize: number;
     readBlockMs: number;
   };
@@ -104,6 +106,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       allowedLatenessMs: e.ALLOWED_LATENESS_MS,
       idleAdvanceMs: e.IDLE_ADVANCE_MS,
       leaseTtlMs: e.LEASE_TTL_MS,
+      readyMaxLag: e.READY_MAX_LAG,
       readBatchSize: e.READ_BATCH_SIZE,
       readBlockMs: e.READ_BLOCK_MS,
     },

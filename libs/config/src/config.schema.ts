@@ -41,6 +41,7 @@ export const envSchema = z.object({
   ALLOWED_LATENESS_MS: int(5 * 60_000),
   IDLE_ADVANCE_MS: int(10_000, 100),
   LEASE_TTL_MS: int(10_000, 1000),
+  READY_MAX_LAG: int(1_000_000, 0),
   READ_BATCH_SIZE: int(2000, 1),
   READ_BLOCK_MS: int(200, 1),
   DEDUP_HORIZON_SECONDS: int(15 * 60, 1),
