@@ -2,7 +2,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createIngestApp } from '../../apps/ingest/src/ingest.app';
 import { freePortAsync } from '../support/ports';
 import { AppProcess } from '../support/processes';
-import { ClickProducer, questDbCounts, sortedEntries } from '../support/ground-truth';
+import { ClickProducer, settledCounts } from '../support/ground-truth';
 import { eventually, resetRedis, runId, startApp, testConfig } from '../support/test-env';
 
 const WORKER_ENV = { SHARD_COUNT: '4', LEASE_TTL_MS: '2000', FLUSH_INTERVAL_MS: '200', ADMIN_TOKEN: 'test-admin' };
@@ -31,12 +31,7 @@ describe('aggregator workers as real processes: crashes, races, rebalancing', ()
   });
 
   async function expectExact(run: string, producer: ClickProducer) {
-    const expected = sortedEntries(producer.truth);
-    const counts = await eventually(
-      async () => sortedEntries(await questDbCounts(config.questdb.pgUrl, run)),
-      (actual) => JSON.stringify(actual) === JSON.stringify(expected),
-      45000,
-    ).catch(async () => sortedEntries(await questDbCounts(config.questdb.pgUrl, run)));
+    const { counts, expected } = await settledCounts(config.questdb.pgUrl, run, producer);
     expect(counts).toEqual(expected);
     expect(producer.sent).toBeGreaterThan(200);
   }

@@ -1,10 +1,10 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createPgPool } from '@clicks/store';
 import { createIngestApp } from '../../apps/ingest/src/ingest.app';
-import { ClickProducer, questDbCounts, sortedEntries } from '../support/ground-truth';
+import { ClickProducer, settledCounts } from '../support/ground-truth';
 import { freePortAsync } from '../support/ports';
 import { AppProcess } from '../support/processes';
-import { eventually, postJson, resetRedis, runId, startApp, testConfig } from '../support/test-env';
+import { postJson, resetRedis, runId, startApp, testConfig } from '../support/test-env';
 
 const ENV = { SHARD_COUNT: '8', LEASE_TTL_MS: '2000', FLUSH_INTERVAL_MS: '200', ADMIN_TOKEN: 'hot-admin' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -48,12 +48,7 @@ describe('a hot ad salted over 8 shards mid-stream', () => {
     );
     expect(retries.map((r) => r.body.duplicate)).toEqual(Array(50).fill(true));
 
-    const expected = sortedEntries(producer.truth);
-    const counts = await eventually(
-      async () => sortedEntries(await questDbCounts(config.questdb.pgUrl, run)),
-      (actual) => JSON.stringify(actual) === JSON.stringify(expected),
-      45000,
-    ).catch(async () => sortedEntries(await questDbCounts(config.questdb.pgUrl, run)));
+    const { counts, expected } = await settledCounts(config.questdb.pgUrl, run, producer);
     expect(counts).toEqual(expected);
 
     const pool = createPgPool(config.questdb.pgUrl, 1);

@@ -1,7 +1,7 @@
-import { ClickProducer, questDbCounts, sortedEntries } from '../support/ground-truth';
+import { ClickProducer, settledCounts } from '../support/ground-truth';
 import { freePortAsync } from '../support/ports';
 import { AppProcess } from '../support/processes';
-import { eventually, resetRedis, runId, testConfig } from '../support/test-env';
+import { resetRedis, runId, testConfig } from '../support/test-env';
 
 const ENV = { SHARD_COUNT: '4', LEASE_TTL_MS: '2000', FLUSH_INTERVAL_MS: '200', SHUTDOWN_GRACE_MS: '15000' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -49,12 +49,7 @@ describe('SIGTERM under load', () => {
     await sleep(800);
     await producer.stop();
 
-    const expected = sortedEntries(producer.truth);
-    const counts = await eventually(
-      async () => sortedEntries(await questDbCounts(config.questdb.pgUrl, run)),
-      (actual) => JSON.stringify(actual) === JSON.stringify(expected),
-      45000,
-    ).catch(async () => sortedEntries(await questDbCounts(config.questdb.pgUrl, run)));
+    const { counts, expected } = await settledCounts(config.questdb.pgUrl, run, producer);
     expect(counts).toEqual(expected);
   });
 });

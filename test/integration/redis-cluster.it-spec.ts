@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import Redis from 'ioredis';
 import { createIngestApp } from '../../apps/ingest/src/ingest.app';
-import { ClickProducer, questDbCounts, sortedEntries } from '../support/ground-truth';
+import { ClickProducer, settledCounts } from '../support/ground-truth';
 import { freePortAsync } from '../support/ports';
 import { AppProcess } from '../support/processes';
 import { eventually, resetRedis, runId, startApp, testConfig } from '../support/test-env';
@@ -115,12 +115,7 @@ describe('on a Redis Cluster of 3 masters and 3 replicas', () => {
       ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map((x) => `${run}-${x}`),
     );
     const expectExact = async () => {
-      const expected = sortedEntries(producer.truth);
-      const counts = await eventually(
-        async () => sortedEntries(await questDbCounts(config.questdb.pgUrl, run)),
-        (actual) => JSON.stringify(actual) === JSON.stringify(expected),
-        20000,
-      ).catch(async () => sortedEntries(await questDbCounts(config.questdb.pgUrl, run)));
+      const { counts, expected } = await settledCounts(config.questdb.pgUrl, run, producer, 20000);
       expect(counts).toEqual(expected);
     };
 

@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { createPgPool } from '@clicks/store';
-import { postJson } from './test-env';
+import { eventually, postJson } from './test-env';
 
 const MIN = 60_000;
 
@@ -86,4 +86,21 @@ export async function questDbCounts(pgUrl: string, run: string): Promise<Map<str
 
 export function sortedEntries(m: Map<string, number>): [string, number][] {
   return [...m.entries()].sort(([a], [b]) => a.localeCompare(b));
+}
+
+/**
+ * Waits until QuestDB's (ad, minute) counts of the run equal the producer's ground truth; returns both, the counts
+ * as last read, so the caller's `expect(counts).toEqual(expected)` shows the difference when they never matched.
+ */
+export async function settledCounts(
+  pgUrl: string,
+  run: string,
+  producer: ClickProducer,
+  timeoutMs = 45000,
+): Promise<{ counts: [string, number][]; expected: [string, number][] }> {
+  const expected = sortedEntries(producer.truth);
+  const read = async () => sortedEntries(await questDbCounts(pgUrl, run));
+  const same = (actual: [string, number][]) => JSON.stringify(actual) === JSON.stringify(expected);
+  const counts = await eventually(read, same, timeoutMs).catch(read);
+  return { counts, expected };
 }
