@@ -58,7 +58,7 @@ export class RedirectClickService {
 
   /** A signed click link for one showing of a registered ad. */
   async issue(adId: string, baseUrl: string): Promise<IssuedImpression> {
-    if (!(await this.ads.get(adId))) throw new UnknownAdError(adId);
+    if (!(await this.lookUp(adId))) throw new UnknownAdError(adId);
     const s = this.signer.sign(adId);
     return {
       impressionId: s.impressionId,
@@ -66,6 +66,15 @@ export class RedirectClickService {
       clickUrl: `${baseUrl}/v1/r/${s.token}`,
       expiresAt: new Date(s.expiresAt).toISOString(),
     };
+  }
+
+  /** The registry is in Redis: when Redis cannot answer, the caller gets a 503 to retry, not a 500. */
+  private async lookUp(adId: string) {
+    try {
+      return await this.ads.get(adId);
+    } catch (e) {
+      throw new EnqueueUnavailableError(`ad registry unavailable: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
 
   /**
@@ -76,7 +85,7 @@ export class RedirectClickService {
     const verified = this.signer.verify(token);
     if (!verified.ok) throw new InvalidClickTokenError(verified.reason);
     const { adId, impressionId } = verified.claims;
-    const ad = await this.ads.get(adId);
+    const ad = await this.lookUp(adId);
     if (!ad) throw new UnknownAdError(adId);
     const event: ClickEvent = { eventId: `imp:${impressionId}`, adId, ts: now, impressionId };
     const ip = resolveClientIp(req.remoteAddress, req.forwardedFor, this.trusted);

@@ -22,6 +22,9 @@ export interface ShardedClick {
   event: ClickEvent;
 }
 
+/** Clicks per Lua call: enough to make per-call costs small, few enough that one call never holds Redis long. */
+const CLICKS_PER_CALL = 200;
+
 const DEFAULT_GROUP_COMMIT: GroupCommitOptions = { maxBatch: 1000, delayMs: 1, maxInFlight: 50_000 };
 
 /**
@@ -61,24 +64,25 @@ export class ClickStreamWriter {
         // A pipeline queues commands; their results arrive through exec(), not the per-command promises.
         const pipeline = this.redis.pipeline();
         const { replicas, timeoutMs } = this.writeConcern;
-        for (const i of indexes) {
-          const { event } = clicks[i];
-          void (pipeline as unknown as ClicksRedis).enqueueClick(
-            streamKeys.stream(shard),
-            streamKeys.seen(shard, event.eventId),
-            this.dedupHorizonSeconds,
-            ENTRY_FIELDS.click,
-            encodeClick(event),
-            replicas > 0 ? 1 : 0,
-          );
+        const chunks: number[][] = [];
+        for (let c = 0; c < indexes.length; c += CLICKS_PER_CALL) chunks.push(indexes.slice(c, c + CLICKS_PER_CALL));
+        for (const chunk of chunks) {
+          const seenKeys = chunk.map((i) => streamKeys.seen(shard, clicks[i].event.eventId));
+          const payloads = chunk.map((i) => encodeClick(clicks[i].event));
+          const touch = replicas > 0 ? 1 : 0;
+          const args = [streamKeys.stream(shard), ...seenKeys, this.dedupHorizonSeconds, ENTRY_FIELDS.click, touch];
+          void (pipeline as unknown as ClicksRedis).enqueueClicks(1 + chunk.length, ...args, ...payloads);
         }
         // WAIT has no key: in a cluster it goes with the pipeline to the shard's master, and covers its writes.
         if (replicas > 0) pipeline.call('WAIT', replicas, timeoutMs);
         const results = (await pipeline.exec()) ?? [];
         results.forEach(([err, reply], k) => {
           if (err) throw err;
-          if (k < indexes.length) outcomes[indexes[k]] = reply ? 'appended' : 'duplicate';
-          else if (Number(reply) < replicas) throw new ReplicationError(shard, Number(reply), replicas);
+          if (k < chunks.length) {
+            (reply as (string | number)[]).forEach((r, j) => (outcomes[chunks[k][j]] = r ? 'appended' : 'duplicate'));
+          } else if (Number(reply) < replicas) {
+            throw new ReplicationError(shard, Number(reply), replicas);
+          }
         });
       }),
     );

@@ -1,17 +1,13 @@
 import Redis, { Cluster, RedisOptions } from 'ioredis';
-import { ACQUIRE_LEASE, CHECKPOINT, ENQUEUE_CLICK, HEARTBEAT, RELEASE_LEASE } from './lua-scripts';
+import { ACQUIRE_LEASE, CHECKPOINT, ENQUEUE_CLICKS, HEARTBEAT, RELEASE_LEASE } from './lua-scripts';
 
 /** This project's scripts, registered as commands (EVALSHA, loading the script when missing). */
 export interface ClicksCommands {
-  /** Returns the new entry id, or null for a duplicate. `touchOnDuplicate` 1: a duplicate still propagates a write. */
-  enqueueClick(
-    stream: string,
-    seenKey: string,
-    horizonSeconds: number,
-    field: string,
-    payload: string,
-    touchOnDuplicate: 0 | 1,
-  ): Promise<string | null>;
+  /**
+   * `numKeys` = 1 + clicks; then the stream, the seen keys, horizon, field, touch-on-duplicate and the payloads.
+   * Returns per click the new entry id, or 0 for a duplicate.
+   */
+  enqueueClicks(numKeys: number, ...args: (string | number)[]): Promise<(string | number)[]>;
   acquireLease(leaseKey: string, epochKey: string, owner: string, ttlMs: number): Promise<number>;
   releaseLease(leaseKey: string, epoch: number): Promise<number>;
   checkpoint(
@@ -72,7 +68,7 @@ export function createRedis(target: RedisTarget, name: string, options: Connecti
   redis.on('error', () => {
     // Reconnection is automatic; readiness reports the outage. Without a listener ioredis logs every retry.
   });
-  redis.defineCommand('enqueueClick', { numberOfKeys: 2, lua: ENQUEUE_CLICK });
+  redis.defineCommand('enqueueClicks', { lua: ENQUEUE_CLICKS });
   redis.defineCommand('acquireLease', { numberOfKeys: 2, lua: ACQUIRE_LEASE });
   redis.defineCommand('releaseLease', { numberOfKeys: 1, lua: RELEASE_LEASE });
   redis.defineCommand('checkpoint', { numberOfKeys: 4, lua: CHECKPOINT });
