@@ -1,5 +1,6 @@
 import { Sender } from '@questdb/nodejs-client';
 import { ilpConfig } from './ilp-config';
+import { IlpTableWriter } from './ilp-table-writer';
 import { TABLES } from './schema';
 
 /** One archived click; `shard` is the shard name (`s7`). */
@@ -19,34 +20,19 @@ export interface RawClickRow {
  * Appends raw clicks to `clicks_raw` (DEDUP UPSERT KEYS(ts, event_id)), so a re-delivered event replaces itself.
  * One writer per consumer; a failed flush loses the buffer, so the caller re-sends before acknowledging.
  */
-export class RawArchiveWriter {
-  private constructor(private readonly sender: Sender) {}
-
+export class RawArchiveWriter extends IlpTableWriter<RawClickRow> {
   static async connect(httpUrl: string): Promise<RawArchiveWriter> {
-    return new RawArchiveWriter(await Sender.fromConfig(ilpConfig(httpUrl), { log: () => undefined }));
+    const sender = await Sender.fromConfig(ilpConfig(httpUrl), { log: () => undefined });
+    return new RawArchiveWriter(sender, appendRawClick);
   }
+}
 
-  async write(rows: readonly RawClickRow[]): Promise<void> {
-    if (rows.length === 0) return;
-    const s = this.sender;
-    try {
-      for (const r of rows) {
-        s.table(TABLES.raw).symbol('ad_id', r.adId).symbol('country', r.country).symbol('shard', r.shard);
-        s.stringColumn('event_id', r.eventId);
-        if (r.userId !== undefined) s.stringColumn('user_id', r.userId);
-        if (r.ip !== undefined) s.stringColumn('ip', r.ip);
-        if (r.impressionId !== undefined) s.stringColumn('impression_id', r.impressionId);
-        if (r.userAgent !== undefined) s.stringColumn('user_agent', r.userAgent);
-        await s.at(r.ts, 'ms');
-      }
-      await s.flush();
-    } catch (e) {
-      s.reset();
-      throw e;
-    }
-  }
-
-  async close(): Promise<void> {
-    await this.sender.close();
-  }
+function appendRawClick(s: Sender, r: RawClickRow): Promise<void> {
+  s.table(TABLES.raw).symbol('ad_id', r.adId).symbol('country', r.country).symbol('shard', r.shard);
+  s.stringColumn('event_id', r.eventId);
+  if (r.userId !== undefined) s.stringColumn('user_id', r.userId);
+  if (r.ip !== undefined) s.stringColumn('ip', r.ip);
+  if (r.impressionId !== undefined) s.stringColumn('impression_id', r.impressionId);
+  if (r.userAgent !== undefined) s.stringColumn('user_agent', r.userAgent);
+  return s.at(r.ts, 'ms');
 }
