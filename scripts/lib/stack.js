@@ -146,15 +146,15 @@ async function startRedisCluster({
     const addresses = ports.map((p) => `${host}:${p}`);
     await redisCli(['--cluster', 'create', ...addresses, '--cluster-replicas', String(replicas), '--cluster-yes']);
     for (const port of ports) {
-      await waitFor(`cluster state ok on ${host}:${port}`, () => clusterStateOk(host, port), 30000);
+      await waitFor(`cluster state ok on ${host}:${port}`, () => clusterStateOk(host, port), 60000);
     }
     for (const port of ports) {
-      await waitFor(`replicas in sync on ${host}:${port}`, () => replicationOnline(host, port, replicas), 30000);
+      await waitFor(`replicas in sync on ${host}:${port}`, () => replicationOnline(host, port, replicas), 60000);
     }
     // Until every node has heard of every slot's owner, a client may be given a stale slot map.
     const agree = () =>
       redisCli(['--cluster', 'check', addresses[0]]).then((out) => out.includes('All nodes agree about slots'));
-    await waitFor('nodes agreeing about slots', agree, 30000);
+    await waitFor('nodes agreeing about slots', agree, 60000);
   } catch (e) {
     await Promise.all(nodes.map((n) => n.stop()));
     throw e;
