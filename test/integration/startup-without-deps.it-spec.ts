@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { HotAdRoutes } from '@clicks/stream';
 import { createAggregatorApp } from '../../apps/aggregator/src/aggregator.app';
 import { createGatewayApp } from '../../apps/gateway/src/gateway.app';
 import { createIngestApp } from '../../apps/ingest/src/ingest.app';
@@ -23,6 +24,9 @@ describe('apps started before Redis and QuestDB', () => {
       QUESTDB_HTTP_URL: `http://127.0.0.1:${httpPort}`,
       QUESTDB_PG_URL: `postgresql://admin:quest@127.0.0.1:${pgPort}/qdb`,
       WORKER_ID: 'early-bird',
+      ADMIN_TOKEN: 'early-admin',
+      // No polling within the test: a hot-ad change can only reach ingest over the control bus.
+      HOT_ADS_REFRESH_MS: '600000',
     });
     const apps: NestFastifyApplication[] = [];
     const urls: string[] = [];
@@ -45,6 +49,19 @@ describe('apps started before Redis and QuestDB', () => {
         60000,
       );
     }
+    // The control bus, which could not connect at start, subscribed once Redis came: a change reaches ingest.
+    const salted = await fetch(`${urls[1]}/v1/admin/hot-ads/early-hot`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', authorization: 'Bearer early-admin' },
+      body: JSON.stringify({ salts: 8 }),
+    });
+    expect(salted.status).toBe(200);
+    const routes = apps[0].get(HotAdRoutes);
+    await eventually(
+      () => Promise.resolve(routes.current.saltsFor('early-hot')),
+      (salts) => salts === 8,
+      10000,
+    );
     await Promise.all(apps.map((a) => a.close()));
     await Promise.all([redis.stop(), questdb.stop()]);
   });

@@ -59,9 +59,17 @@ export function controlBusOptions(redis: RedisTarget): ClientProvider {
   return { transport: Transport.REDIS, options: single };
 }
 
+/** What the subscriber needs of a connection (a Redis or a Cluster client). */
+interface ConnectableClient {
+  status: string;
+  connect(): Promise<void>;
+  on(event: 'ready', listener: () => void): unknown;
+}
+
 /**
- * The control-bus subscriber. Shutting down while Redis is unreachable must not fail the app's shutdown: the
- * subscription holds no state worth a clean QUIT.
+ * The control-bus subscriber. Redis may be down when the app starts: then it subscribes as soon as both of its
+ * connections are ready, instead of giving up (intake polls meanwhile). Shutting down while Redis is unreachable
+ * must not fail the app's shutdown: the subscription holds no state worth a clean QUIT.
  */
 export class ControlBusServer extends ServerRedis {
   private readonly busOptions: ControlBusOptions;
@@ -76,6 +84,24 @@ export class ControlBusServer extends ServerRedis {
     return this.busOptions.clusterNodes.length > 0
       ? clusterClient(this.busOptions)
       : (super.createRedisClient() as Redis);
+  }
+
+  override start(callback?: () => void): void {
+    const sub = this.subClient as ConnectableClient;
+    const pub = this.pubClient as ConnectableClient;
+    let bound = false;
+    const bindWhenReady = () => {
+      if (bound || sub.status !== 'ready' || pub.status !== 'ready') return;
+      bound = true;
+      this.bindEvents(this.subClient, this.pubClient);
+    };
+    sub.on('ready', bindWhenReady);
+    pub.on('ready', bindWhenReady);
+    // connect() rejects while Redis is down; the clients keep reconnecting and 'ready' binds the subscription.
+    void Promise.allSettled([sub.connect(), pub.connect()]).then(() => {
+      bindWhenReady();
+      callback?.();
+    });
   }
 
   override async close(): Promise<void> {
