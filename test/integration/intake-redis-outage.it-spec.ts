@@ -14,13 +14,20 @@ const stack = require('../../scripts/lib/stack') as {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('ingest while its Redis crashes (kill -9) and comes back', () => {
+  const cleanup: (() => Promise<void>)[] = [];
+  afterAll(async () => {
+    for (const step of cleanup.reverse()) await step().catch(() => undefined);
+  });
+
   it('answers 503 with Retry-After quickly, turns unready, and loses no click it answered 202', async () => {
     const dir = mkdtempSync(join(process.env.TEST_TMP_DIR ?? '/tmp', 'outage-'));
     const port = await freePortAsync();
     let redis = await stack.startRedis({ dir, port });
+    cleanup.push(() => redis.stop());
     const url = `redis://127.0.0.1:${port}`;
     const config = testConfig({ REDIS_URL: url, ENQUEUE_TIMEOUT_MS: '500', SHARD_COUNT: '4' });
     const { app, url: ingest }: { app: NestFastifyApplication; url: string } = await startApp(createIngestApp(config));
+    cleanup.push(() => app.close());
     const run = runId();
     const acknowledged = new Set<string>();
     const statuses: number[] = [];
@@ -77,7 +84,5 @@ describe('ingest while its Redis crashes (kill -9) and comes back', () => {
     await client.quit();
     const lost = [...acknowledged].filter((id) => !stored.has(id));
     expect(lost).toEqual([]);
-    await app.close();
-    await redis.stop();
   });
 });

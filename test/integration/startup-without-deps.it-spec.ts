@@ -42,27 +42,30 @@ describe('apps started before Redis and QuestDB', () => {
     const dir = mkdtempSync(join(process.env.TEST_TMP_DIR ?? '/tmp', 'late-deps-'));
     const redis = await stack.startRedis({ dir: join(dir, 'redis'), port: redisPort });
     const questdb = await stack.startQuestDb({ dir: join(dir, 'questdb'), httpPort, pgPort, ilpPort, minPort });
-    for (const url of urls) {
+    try {
+      for (const url of urls) {
+        await eventually(
+          () => getJson(`${url}/health/ready`).then((r) => r.status),
+          (s) => s === 200,
+          60000,
+        );
+      }
+      // The control bus, which could not connect at start, subscribed once Redis came: a change reaches ingest.
+      const salted = await fetch(`${urls[1]}/v1/admin/hot-ads/early-hot`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer early-admin' },
+        body: JSON.stringify({ salts: 8 }),
+      });
+      expect(salted.status).toBe(200);
+      const routes = apps[0].get(HotAdRoutes);
       await eventually(
-        () => getJson(`${url}/health/ready`).then((r) => r.status),
-        (s) => s === 200,
-        60000,
+        () => Promise.resolve(routes.current.saltsFor('early-hot')),
+        (salts) => salts === 8,
+        10000,
       );
+    } finally {
+      await Promise.all(apps.map((a) => a.close()));
+      await Promise.all([redis.stop(), questdb.stop()]);
     }
-    // The control bus, which could not connect at start, subscribed once Redis came: a change reaches ingest.
-    const salted = await fetch(`${urls[1]}/v1/admin/hot-ads/early-hot`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json', authorization: 'Bearer early-admin' },
-      body: JSON.stringify({ salts: 8 }),
-    });
-    expect(salted.status).toBe(200);
-    const routes = apps[0].get(HotAdRoutes);
-    await eventually(
-      () => Promise.resolve(routes.current.saltsFor('early-hot')),
-      (salts) => salts === 8,
-      10000,
-    );
-    await Promise.all(apps.map((a) => a.close()));
-    await Promise.all([redis.stop(), questdb.stop()]);
   });
 });
