@@ -30,8 +30,6 @@ export interface ShardActorOptions {
 
 /** What the actor needs from its surroundings besides the stream and the writer. */
 export interface ShardActorPorts {
-  /** Appends an in-band idle tick to the shard's own stream. */
-  appendTick(shard: number, streamTime: number): Promise<void>;
   /** Reports ads above the hot threshold (best effort). */
   reportHotAds(shard: number, ads: HotAdReport[]): Promise<void>;
   /** Observes a completed flush (metrics). */
@@ -254,7 +252,7 @@ export class ShardActor {
     if (this.lastEntryAt === 0 || now - this.lastEntryAt < this.options.idleAdvanceMs) return;
     if (now <= this.agg.observedStreamTime) return;
     this.lastEntryAt = now;
-    await this.ports.appendTick(this.shard, now);
+    await this.stream.appendTick(now);
   }
 
   /** Renews at a third of the TTL; stops writing (drops the epoch) if the renewal finds another owner. */

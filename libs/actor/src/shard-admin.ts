@@ -39,8 +39,8 @@ export class ShardAdminService {
   /** The largest consumer-group lag (entries not yet read) among the shards this worker owns. */
   async maxOwnedLag(): Promise<number> {
     const owned = this.supervisor.workers.ownedShards;
-    const views = await Promise.all(owned.map((i) => this.view(i, null)));
-    return Math.max(0, ...views.map((v) => v.lag ?? 0));
+    const infos = await Promise.all(owned.map((i) => new ShardStream(i, this.redis.client, this.redis.client).info()));
+    return Math.max(0, ...infos.map((info) => info.groups[GROUPS.aggregate]?.lag ?? 0));
   }
 
   private async view(shard: number, local: ShardStats | null): Promise<ShardView> {

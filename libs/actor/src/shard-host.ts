@@ -2,7 +2,7 @@ import { AppConfig } from '@clicks/config';
 import { ClickMetrics } from '@clicks/metrics';
 import { AggregateWriter, RawArchiveWriter } from '@clicks/store';
 import { shardName } from '@clicks/routing';
-import { ClickStreamWriter, ClicksRedis, GROUPS, HotAdRegistry, RedisConnection, ShardStream } from '@clicks/stream';
+import { ClicksRedis, GROUPS, HotAdRegistry, RedisConnection, ShardStream } from '@clicks/stream';
 import { ArchiveActor } from './archive-actor';
 import { ShardActor, ShardActorPorts } from './shard-actor';
 import { ShardStats } from './shard-stats';
@@ -28,10 +28,8 @@ export class ShardHost {
     const writer = await AggregateWriter.connect(config.questdb.httpUrl, Math.floor(a.leaseTtlMs / 2));
     const rawWriter = await RawArchiveWriter.connect(config.questdb.httpUrl);
     const readers = [redis.dedicated(`clicks-agg-s${shard}`), redis.dedicated(`clicks-archive-s${shard}`)];
-    const ticks = new ClickStreamWriter(redis.client, config.intake.dedupHorizonSeconds);
     const hotAds = new HotAdRegistry(redis.client);
     const ports: ShardActorPorts = {
-      appendTick: (s, t) => ticks.appendTick(s, t),
       reportHotAds: (s, ads) =>
         hotAds.reportCandidates(ads.map((a) => ({ ...a, shard: shardName(s), at: Date.now() }))),
       flushed: (rows, ms) => {

@@ -95,11 +95,6 @@ export class ClickStreamWriter {
       items.map(async ({ shard, eventId }) => (await this.redis.exists(streamKeys.seen(shard, eventId))) === 1),
     );
   }
-
-  /** An idle tick: moves the shard's stream time forward in-band, so replays see it at the same position. */
-  async appendTick(shard: number, streamTime: number): Promise<void> {
-    await this.redis.xadd(streamKeys.stream(shard), '*', ENTRY_FIELDS.tick, String(streamTime));
-  }
 }
 
 function groupByShard(clicks: readonly ShardedClick[]): Map<number, number[]> {

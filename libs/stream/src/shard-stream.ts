@@ -148,6 +148,11 @@ export class ShardStream {
     return trimFloor;
   }
 
+  /** An idle tick: moves the shard's stream time forward in-band, so replays see it at the same position. */
+  async appendTick(streamTime: number): Promise<void> {
+    await this.redis.xadd(this.key, '*', ENTRY_FIELDS.tick, String(streamTime));
+  }
+
   /** Takes or renews the shard's lease; returns the fencing epoch, or 0 when another owner holds it. */
   acquireLease(owner: string, ttlMs: number): Promise<number> {
     return this.redis.acquireLease(streamKeys.lease(this.shard), streamKeys.epoch(this.shard), owner, ttlMs);
