@@ -155,6 +155,8 @@ async function main() {
     const metrics = new ClickMetrics('bench');
     const adClicks = new AdClicksQuery(config, repo, metrics);
     const topAds = new TopAdsQuery(config, repo, metrics);
+    const groupByConfig = loadConfig({ QUESTDB_PG_URL: questdb.pgUrl, QUERY_CACHE_MS: '0', TOP_LIST_SIZE: '0' });
+    const groupByTop = new TopAdsQuery(groupByConfig, repo, metrics);
     const cachedConfig = loadConfig({ QUESTDB_PG_URL: questdb.pgUrl, QUERY_CACHE_MS: '1000' });
     const cachedTop = new TopAdsQuery(cachedConfig, repo, metrics);
     const users = (await pool.query<{ u: string }>('SELECT DISTINCT user_id u FROM clicks_raw LIMIT 1000')).rows;
@@ -179,6 +181,23 @@ async function main() {
     );
     await measure('topAds n=100, M=60, repeated (1 s cache)', ITERATIONS, () =>
       cachedTop.run({ minutes: '60', n: 100 }),
+    );
+    await measure('topAds n=100, M=60, GROUP BY only (TOP_LIST_SIZE=0)', ITERATIONS, () =>
+      groupByTop.run({ minutes: '60', n: 100 }),
+    );
+    await measure('topAds n=1000, M=60 (lists cannot decide: GROUP BY)', Math.min(ITERATIONS, 10), () =>
+      topAds.run({ minutes: '60', n: 1000 }),
+    );
+    // The merged answers must be the GROUP BY's, exactly.
+    for (const minutes of ['1', '5', '60'])
+      for (const n of [10, 100]) {
+        const [a, b] = await Promise.all([topAds.run({ minutes, n }), groupByTop.run({ minutes, n })]);
+        if (JSON.stringify(a.ads) !== JSON.stringify(b.ads)) throw new Error(`top lists differ: M=${minutes} n=${n}`);
+      }
+    const served = (await metrics.querySeconds.get()).values.filter((v) => v.metricName?.endsWith('_count'));
+    console.log(
+      `\ntopAds answers by source: ${served.map((v) => `${v.labels.kind}/${v.labels.source}=${v.value}`).join(', ')}` +
+        '; merged answers equal the GROUP BY for M=1, 5, 60 and n=10, 100',
     );
   } finally {
     await pool.end();

@@ -39,7 +39,12 @@ export interface AppConfig {
     /** Group commit: flush at this many clicks or after this delay; refuse (503) beyond this many in flight. */
     groupCommit: { maxBatch: number; delayMs: number; maxInFlight: number };
   };
-  query: { maxWindowMs: number; cacheMs: number };
+  query: {
+    maxWindowMs: number;
+    cacheMs: number;
+    /** Per-minute top list size for unfiltered top-N (0 = off), and the longest window served from them. */
+    topLists: { size: number; maxMinutes: number };
+  };
   shutdownGraceMs: number;
   /** Bearer token of the admin endpoints; empty disables them. A secret: never logged. */
   admin: { token: string };
@@ -121,7 +126,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         maxInFlight: e.INTAKE_MAX_IN_FLIGHT,
       },
     },
-    query: { maxWindowMs: e.MAX_QUERY_DAYS * DAY_MS, cacheMs: e.QUERY_CACHE_MS },
+    query: {
+      maxWindowMs: e.MAX_QUERY_DAYS * DAY_MS,
+      cacheMs: e.QUERY_CACHE_MS,
+      topLists: { size: e.TOP_LIST_SIZE, maxMinutes: e.TOP_LIST_MAX_MINUTES },
+    },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     admin: { token: e.ADMIN_TOKEN },
     hotAds: {

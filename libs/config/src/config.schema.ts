@@ -49,6 +49,8 @@ export const envSchema = z.object({
   RETENTION_DAYS: int(31, 1),
   MAX_QUERY_DAYS: int(31, 1),
   QUERY_CACHE_MS: int(1000, 0),
+  TOP_LIST_SIZE: z.coerce.number().int().min(0).max(9999).default(1000),
+  TOP_LIST_MAX_MINUTES: int(180, 1),
   SHUTDOWN_GRACE_MS: int(20_000, 0),
   ENQUEUE_TIMEOUT_MS: int(2000, 1),
   GROUP_COMMIT_MAX_BATCH: int(1000, 1),

@@ -56,7 +56,7 @@ export class ClickMetrics {
 
   readonly querySeconds = new Histogram({
     name: 'clicks_query_duration_seconds',
-    help: 'Gateway query latency by kind (ad_clicks, top_ads) and source (cache, questdb)',
+    help: 'Gateway query latency by kind (ad_clicks, top_ads) and source (cache, questdb, top_lists)',
     labelNames: ['kind', 'source'] as const,
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1],
     registers: [this.registry],

@@ -3,6 +3,7 @@ import { APP_CONFIG, AppConfig } from '@clicks/config';
 import { ClickMetrics } from '@clicks/metrics';
 import { AdTotal, ClickFilter, ClickQueryRepository } from '@clicks/store';
 import { QueryCache } from './query-cache';
+import { TopAdsFromMinuteLists } from './top-ads-from-lists';
 import { parseFilter, parseTopN, RawFilter } from './query-params';
 import { RangeParams, resolveRange } from './time-range';
 
@@ -23,6 +24,7 @@ export interface TopAdsAnswer {
 @Injectable()
 export class TopAdsQuery {
   private readonly cache: QueryCache<AdTotal[]>;
+  private readonly fromLists: TopAdsFromMinuteLists;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -30,6 +32,10 @@ export class TopAdsQuery {
     private readonly metrics: ClickMetrics,
   ) {
     this.cache = new QueryCache(config.query.cacheMs);
+    this.fromLists = new TopAdsFromMinuteLists(repository, {
+      ...config.query.topLists,
+      cacheMs: config.query.cacheMs,
+    });
   }
 
   async run(params: TopAdsParams, now = Date.now()): Promise<TopAdsAnswer> {
@@ -37,12 +43,15 @@ export class TopAdsQuery {
     const range = resolveRange(params, now, this.config.query.maxWindowMs);
     const filters = parseFilter(params.filter ?? {});
     const key = JSON.stringify([range.from, range.to, n, filters]);
-    const timer = this.metrics.querySeconds.startTimer({
-      kind: 'top_ads',
-      source: this.cache.fresh(key) ? 'cache' : 'questdb',
+    const timer = this.metrics.querySeconds.startTimer({ kind: 'top_ads' });
+    let source = this.cache.fresh(key) ? 'cache' : 'questdb';
+    const ads = await this.cache.get(key, async () => {
+      const unfiltered = Object.keys(filters).length === 0;
+      const merged = unfiltered ? await this.fromLists.topAds(range.from, range.to, n) : undefined;
+      if (merged) source = 'top_lists';
+      return merged ?? (await this.repository.topAds(range.from, range.to, n, filters));
     });
-    const ads = await this.cache.get(key, () => this.repository.topAds(range.from, range.to, n, filters));
-    timer();
+    timer({ source });
     return { from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString(), n, filters, ads };
   }
 }

@@ -1,4 +1,4 @@
-import { minuteTotalsSql, topAdsSql } from './click-query-sql';
+import { adTotalsSql, minuteTotalsSql, topAdsSql } from './click-query-sql';
 
 const FROM = Date.parse('2026-11-23T10:00:00Z');
 const TO = FROM + 3_600_000;
@@ -25,6 +25,10 @@ describe('click query SQL', () => {
     const t = topAdsSql(FROM, TO, 5, { country: evil, userId: evil });
     expect(t.text).not.toContain(evil);
     expect(t.values).toEqual([new Date(FROM), new Date(TO), evil, evil]);
+    const a = adTotalsSql(FROM, TO, ['ad-1', evil]);
+    expect(a.text).not.toContain(evil);
+    expect(a.text).toContain('ad_id IN ($3, $4)');
+    expect(a.values).toEqual([new Date(FROM), new Date(TO), 'ad-1', evil]);
   });
 
   it('orders top ads by clicks then ad id and limits to n', () => {

@@ -1,4 +1,4 @@
-import { TABLES } from './schema';
+import { MINUTE_TOTALS_VIEW, TABLES } from './schema';
 
 /** Validated filters (libs/query validates them); every value is sent as a bind parameter. */
 export interface ClickFilter {
@@ -57,6 +57,30 @@ export function topAdsSql(from: number, to: number, n: number, filter: ClickFilt
   return {
     text: `SELECT ad_id, ${clicks} AS clicks FROM ${table} WHERE ${where.join(' AND ')}
       GROUP BY ad_id ORDER BY clicks DESC, ad_id ASC LIMIT ${n}`,
+    values,
+  };
+}
+
+/** Clicks and rows per minute in [from, to) over all ads, from the totals view (minutes without rows absent). */
+export function minuteSummariesSql(from: number, to: number): SqlQuery {
+  return {
+    text: `SELECT ts, clicks, row_count FROM ${MINUTE_TOTALS_VIEW} WHERE ts >= $1 AND ts < $2`,
+    values: [new Date(from), new Date(to)],
+  };
+}
+
+/** Whether the totals view is valid (an invalid view is no longer refreshed and must not be trusted). */
+export function minuteSummariesStatusSql(): SqlQuery {
+  return { text: 'SELECT view_status FROM materialized_views() WHERE view_name = $1', values: [MINUTE_TOTALS_VIEW] };
+}
+
+/** Clicks of each of `adIds` in [from, to), summed over shards and countries; ads without clicks absent. */
+export function adTotalsSql(from: number, to: number, adIds: readonly string[]): SqlQuery {
+  const values: unknown[] = [new Date(from), new Date(to), ...adIds];
+  const list = adIds.map((_, i) => `$${i + 3}`).join(', ');
+  return {
+    text: `SELECT ad_id, sum(clicks) AS clicks FROM ${TABLES.minuteCounts}
+      WHERE ts >= $1 AND ts < $2 AND ad_id IN (${list}) GROUP BY ad_id`,
     values,
   };
 }

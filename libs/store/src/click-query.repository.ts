@@ -1,5 +1,13 @@
 import { Pool } from 'pg';
-import { ClickFilter, minuteTotalsSql, SqlQuery, topAdsSql } from './click-query-sql';
+import {
+  adTotalsSql,
+  ClickFilter,
+  minuteSummariesSql,
+  minuteSummariesStatusSql,
+  minuteTotalsSql,
+  SqlQuery,
+  topAdsSql,
+} from './click-query-sql';
 
 export interface MinuteTotal {
   ts: number;
@@ -9,6 +17,12 @@ export interface MinuteTotal {
 export interface AdTotal {
   adId: string;
   clicks: number;
+}
+
+/** One minute over all ads: its clicks and its (minute, ad, country, shard) rows. */
+export interface MinuteSummary {
+  clicks: number;
+  rows: number;
 }
 
 /** Reads click counts over the Postgres wire, always with bind parameters (see click-query-sql.ts). */
@@ -25,6 +39,26 @@ export class ClickQueryRepository {
   async topAds(from: number, to: number, n: number, filter: ClickFilter = {}): Promise<AdTotal[]> {
     const rows = await this.run<{ ad_id: string; clicks: number }>(topAdsSql(from, to, n, filter));
     return rows.map((r) => ({ adId: r.ad_id, clicks: Number(r.clicks) }));
+  }
+
+  /**
+   * Clicks and rows per minute start in [from, to) over all ads, from the totals view; undefined when the view is
+   * not valid (QuestDB stopped refreshing it), so its totals cannot vouch for anything.
+   */
+  async minuteSummaries(from: number, to: number): Promise<Map<number, MinuteSummary> | undefined> {
+    const [status, rows] = await Promise.all([
+      this.run<{ view_status: string }>(minuteSummariesStatusSql()),
+      this.run<{ ts: number; clicks: number; row_count: number }>(minuteSummariesSql(from, to)),
+    ]);
+    if (status[0]?.view_status !== 'valid') return undefined;
+    return new Map(rows.map((r) => [r.ts, { clicks: Number(r.clicks), rows: Number(r.row_count) }]));
+  }
+
+  /** Exact clicks of each of `adIds` in [from, to); ads without clicks are absent. */
+  async adTotals(from: number, to: number, adIds: readonly string[]): Promise<Map<string, number>> {
+    if (adIds.length === 0) return new Map();
+    const rows = await this.run<{ ad_id: string; clicks: number }>(adTotalsSql(from, to, adIds));
+    return new Map(rows.map((r) => [r.ad_id, Number(r.clicks)]));
   }
 
   async ping(): Promise<void> {

@@ -1,8 +1,8 @@
 export { AggregateWriter, MinuteCountRow } from './aggregate-writer';
-export { AdTotal, ClickQueryRepository, MinuteTotal } from './click-query.repository';
+export { AdTotal, ClickQueryRepository, MinuteSummary, MinuteTotal } from './click-query.repository';
 export { ClickFilter } from './click-query-sql';
 export { createPgPool } from './pg-pool';
 export { QuestDbConnection, QuestDbHealthIndicator, QuestDbModule } from './questdb.module';
 export { RawArchiveWriter, RawClickRow } from './raw-archive-writer';
 export { ensureSchema, upgradeAdIdColumn } from './schema-migrator';
-export { SCHEMA_DDL, TABLES } from './schema';
+export { MINUTE_TOTALS_VIEW, SCHEMA_DDL, TABLES } from './schema';

@@ -1,0 +1,88 @@
+import { AdTotal, MinuteSummary } from '@clicks/store';
+import { MinuteTopList } from './top-n-merge';
+
+const MINUTE_MS = 60_000;
+
+/**
+ * A list is recomputed at least this often even while the totals view vouches for it, so that a view QuestDB
+ * stopped refreshing without marking it invalid cannot keep an old list alive.
+ */
+export const TOP_LIST_MAX_AGE_MS = 60_000;
+
+/**
+ * Minutes this recent may have rows the totals view has not caught up with yet, so their lists are read from the
+ * minute aggregates even when the view shows no row for them.
+ */
+export const RECENT_MINUTES_MS = 2 * MINUTE_MS;
+
+export interface TopListPolicy {
+  /** Any list younger than this is used as it is (the gateway's answer cache age). */
+  cacheMs: number;
+  /** Ads per list. */
+  size: number;
+}
+
+interface CachedList {
+  list: Promise<MinuteTopList>;
+  /** The minute's totals (from the view) read before the list was computed: the list is at least this new. */
+  stamp: MinuteSummary;
+  at: number;
+}
+
+/** What to do for one minute of a window. */
+export type MinutePlan = { use: Promise<MinuteTopList> } | { fetch: true } | { skip: true };
+
+/**
+ * The gateway's per-minute top lists, and when one may be reused: a list computed after the view showed totals
+ * (clicks, rows) is current while the view still shows at most those totals, because rows of `ad_clicks_1m` only
+ * grow. Pure bookkeeping with an injected clock; the caller does the I/O.
+ */
+export class MinuteTopLists {
+  private readonly lists = new Map<number, CachedList>();
+
+  constructor(
+    private readonly policy: TopListPolicy,
+    private readonly maxMinutes: number,
+    private readonly clock: () => number = Date.now,
+  ) {}
+
+  plan(minute: number, summary: MinuteSummary | undefined): MinutePlan {
+    const now = this.clock();
+    const cached = this.lists.get(minute);
+    const age = cached ? now - cached.at : Infinity;
+    if (cached && age <= this.policy.cacheMs) return { use: cached.list };
+    if (!summary) return minute + MINUTE_MS > now - RECENT_MINUTES_MS ? { fetch: true } : { skip: true };
+    if (
+      cached &&
+      age <= TOP_LIST_MAX_AGE_MS &&
+      cached.stamp.clicks >= summary.clicks &&
+      cached.stamp.rows >= summary.rows
+    ) {
+      return { use: cached.list };
+    }
+    return { fetch: true };
+  }
+
+  /** Remembers the list being read for `minute`, stamped with the totals the view showed before the read. */
+  store(minute: number, summary: MinuteSummary | undefined, list: Promise<MinuteTopList>): void {
+    this.lists.delete(minute); // re-insert: Map order is then oldest stored first
+    this.lists.set(minute, { list, stamp: summary ?? { clicks: 0, rows: 0 }, at: this.clock() });
+    list.catch(() => {
+      if (this.lists.get(minute)?.list === list) this.lists.delete(minute);
+    });
+    while (this.lists.size > this.maxMinutes * 2) {
+      const oldest = this.lists.keys().next();
+      if (oldest.done) break;
+      this.lists.delete(oldest.value);
+    }
+  }
+
+  get size(): number {
+    return this.lists.size;
+  }
+}
+
+/** A minute's list from its `size + 1` most clicked ads: the extra ad's clicks bound every ad left out. */
+export function toMinuteTopList(top: readonly AdTotal[], size: number): MinuteTopList {
+  return top.length > size ? { ads: top.slice(0, size), floor: top[size].clicks } : { ads: top, floor: 0 };
+}

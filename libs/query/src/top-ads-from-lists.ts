@@ -1,0 +1,57 @@
+import { AdTotal, ClickQueryRepository, MinuteSummary } from '@clicks/store';
+import { MinuteTopLists, toMinuteTopList, TopListPolicy } from './minute-top-lists';
+import { MinuteTopList, TopNMerge } from './top-n-merge';
+
+const MINUTE_MS = 60_000;
+
+/** More undecided ads than this and the full GROUP BY is the cheaper way to an exact answer. */
+const MAX_RESOLVED_ADS = 2000;
+
+export interface TopListSettings extends TopListPolicy {
+  /** The longest window (minutes) served from lists. */
+  maxMinutes: number;
+}
+
+/**
+ * Unfiltered top-N over a window without grouping every row of it: per-minute top lists (cached, see
+ * MinuteTopLists) are merged with bounds (TopNMerge), and only the ads the bounds cannot place are counted exactly.
+ * Answers undefined whenever the lists cannot prove the answer exact; the caller then runs the GROUP BY.
+ */
+export class TopAdsFromMinuteLists {
+  private readonly lists: MinuteTopLists;
+
+  constructor(
+    private readonly repository: ClickQueryRepository,
+    private readonly settings: TopListSettings,
+    clock: () => number = Date.now,
+  ) {
+    this.lists = new MinuteTopLists(settings, settings.maxMinutes, clock);
+  }
+
+  /** The exact top n in [from, to) (minute-aligned), or undefined when the lists cannot decide it. */
+  async topAds(from: number, to: number, n: number): Promise<AdTotal[] | undefined> {
+    const { size, maxMinutes } = this.settings;
+    if (size === 0 || n > size || (to - from) / MINUTE_MS > maxMinutes) return undefined;
+    const summaries = await this.repository.minuteSummaries(from, to);
+    if (!summaries) return undefined;
+    const pending: Promise<MinuteTopList>[] = [];
+    for (let minute = from; minute < to; minute += MINUTE_MS) {
+      const list = this.listFor(minute, summaries.get(minute));
+      if (list) pending.push(list);
+    }
+    const merge = new TopNMerge(await Promise.all(pending), n);
+    const undecided = merge.toResolve(MAX_RESOLVED_ADS);
+    if (!undecided) return undefined;
+    return merge.rank(await this.repository.adTotals(from, to, undecided));
+  }
+
+  private listFor(minute: number, summary: MinuteSummary | undefined): Promise<MinuteTopList> | undefined {
+    const plan = this.lists.plan(minute, summary);
+    if ('skip' in plan) return undefined;
+    if ('use' in plan) return plan.use;
+    const size = this.settings.size;
+    const list = this.repository.topAds(minute, minute + MINUTE_MS, size + 1).then((top) => toMinuteTopList(top, size));
+    this.lists.store(minute, summary, list);
+    return list;
+  }
+}

@@ -1,0 +1,130 @@
+import { Pool } from 'pg';
+import { ClickMetrics } from '@clicks/metrics';
+import { TopAdsQuery } from '@clicks/query';
+import { AggregateWriter, ClickQueryRepository, createPgPool, ensureSchema, MinuteCountRow } from '@clicks/store';
+import { eventually, runId, testConfig } from '../support/test-env';
+
+const MIN = 60_000;
+const DAY = 24 * 60 * MIN;
+const MINUTES = 10;
+const ADS = 300;
+
+// A random past UTC day per run (2006-2011: the other gateway specs use 2012-2023), so top-N over it sees only
+// this run's ads in the shared QuestDB.
+const B = Date.UTC(2006, 0, 1) + Math.floor(Math.random() * 2000) * DAY;
+const iso = (minute: number) => new Date(B + minute * MIN).toISOString();
+
+describe('top-N from per-minute top lists against QuestDB', () => {
+  const config = testConfig({ QUERY_CACHE_MS: '0' });
+  const run = runId();
+  const ad = (rank: number) => `${run}-ad-${rank}`;
+  let pool: Pool;
+  let metrics: ClickMetrics;
+  let fromLists: TopAdsQuery;
+  let groupBy: TopAdsQuery;
+  let written = 0;
+
+  /** Skewed clicks over many ads, countries and shards; a deterministic PRNG so a failure can be replayed. */
+  function minuteRows(): MinuteCountRow[] {
+    let seed = 11;
+    const rand = () => {
+      seed = (seed * 1664525 + 1013904223) >>> 0;
+      return seed / 2 ** 32;
+    };
+    const counts = new Map<string, MinuteCountRow>();
+    for (let m = 0; m < MINUTES; m++) {
+      for (let i = 0; i < 3000; i++) {
+        const rank = Math.floor(Math.pow(ADS + 1, rand())) - 1;
+        const country = ['US', 'DE', 'IN'][Math.floor(rand() * 3)];
+        const shard = `s${rank % 4}`;
+        const key = `${m}/${rank}/${country}`;
+        const row = counts.get(key) ?? { ts: B + m * MIN, adId: ad(rank), country, shard, clicks: 0 };
+        row.clicks++;
+        counts.set(key, row);
+      }
+    }
+    return [...counts.values()];
+  }
+
+  async function write(rows: MinuteCountRow[]): Promise<void> {
+    const writer = await AggregateWriter.connect(config.questdb.httpUrl);
+    await writer.write(rows);
+    await writer.close();
+  }
+
+  /** Waits until the base table and the totals view both show `expected` clicks for the run's day. */
+  async function settled(expected: number): Promise<void> {
+    const repo = new ClickQueryRepository(pool);
+    await eventually(
+      async () => {
+        const base = await pool.query<{ n: number }>(
+          'SELECT sum(clicks) n FROM ad_clicks_1m WHERE ts >= $1 AND ts < $2',
+          [new Date(B), new Date(B + DAY)],
+        );
+        const view = await repo.minuteSummaries(B, B + DAY);
+        const viewed = [...(view?.values() ?? [])].reduce((s, v) => s + v.clicks, 0);
+        return [Number(base.rows[0].n), viewed];
+      },
+      ([base, viewed]) => base === expected && viewed === expected,
+    );
+  }
+
+  const served = async (source: string) =>
+    (await metrics.querySeconds.get()).values.find(
+      (v) => v.metricName?.endsWith('_count') && v.labels.source === source,
+    )?.value ?? 0;
+
+  beforeAll(async () => {
+    pool = createPgPool(config.questdb.pgUrl);
+    await ensureSchema(pool);
+    const rows = minuteRows();
+    await write(rows);
+    written = rows.reduce((s, r) => s + r.clicks, 0);
+    await settled(written);
+    const repo = new ClickQueryRepository(pool);
+    metrics = new ClickMetrics('top-lists-test');
+    // Lists of 20 ads over 300: most ads are left out of most lists, so bounds and exact resolving both matter.
+    fromLists = new TopAdsQuery(testConfig({ QUERY_CACHE_MS: '0', TOP_LIST_SIZE: '20' }), repo, metrics);
+    groupBy = new TopAdsQuery(testConfig({ QUERY_CACHE_MS: '0', TOP_LIST_SIZE: '0' }), repo, new ClickMetrics('gb'));
+  });
+
+  afterAll(async () => {
+    await pool.end();
+  });
+
+  it.each([
+    [1, 0, MINUTES],
+    [5, 0, MINUTES],
+    [10, 0, MINUTES],
+    [20, 0, MINUTES],
+    [10, 2, 5],
+    [3, 7, 8],
+  ])('top %d over minutes [%d, %d) equals the GROUP BY over every row', async (n, from, to) => {
+    const window = { from: iso(from), to: iso(to), n };
+    const want = await groupBy.run(window);
+    expect(want.ads).toHaveLength(n);
+    expect((await fromLists.run(window)).ads).toEqual(want.ads);
+  });
+
+  it('answered from the lists (not the fallback) for small n', async () => {
+    const before = await served('top_lists');
+    await fromLists.run({ from: iso(0), to: iso(MINUTES), n: 5 });
+    expect(await served('top_lists')).toBe(before + 1);
+  });
+
+  it('sees clicks added to an old minute after its list was computed', async () => {
+    const window = { from: iso(0), to: iso(MINUTES), n: 3 };
+    await fromLists.run(window); // lists of every minute are now cached
+    const tail = ad(ADS + 1);
+    // A shard that lagged: a new row for a tail ad, and a higher cumulative count for an existing row.
+    await write([
+      { ts: B + 4 * MIN, adId: tail, country: 'US', shard: 's9', clicks: 100_000 },
+      { ts: B + 6 * MIN, adId: tail, country: 'US', shard: 's9', clicks: 1 },
+    ]);
+    await write([{ ts: B + 6 * MIN, adId: tail, country: 'US', shard: 's9', clicks: 5 }]);
+    await settled(written + 100_005);
+    const got = await fromLists.run(window);
+    expect(got.ads[0]).toEqual({ adId: tail, clicks: 100_005 });
+    expect(got.ads).toEqual((await groupBy.run(window)).ads);
+  });
+});
