@@ -93,28 +93,33 @@ describe('top-N from per-minute top lists against QuestDB', () => {
   });
 
   it.each([
-    [1, 0, MINUTES],
-    [5, 0, MINUTES],
-    [10, 0, MINUTES],
-    [20, 0, MINUTES],
-    [10, 2, 5],
-    [3, 7, 8],
-  ])('top %d over minutes [%d, %d) equals the GROUP BY over every row', async (n, from, to) => {
-    const window = { from: iso(from), to: iso(to), n };
+    [1, 0, MINUTES, undefined],
+    [5, 0, MINUTES, undefined],
+    [10, 0, MINUTES, undefined],
+    [20, 0, MINUTES, undefined],
+    [10, 2, 5, undefined],
+    [3, 7, 8, undefined],
+    [10, 0, MINUTES, 'DE'],
+    [3, 2, 5, 'IN'],
+  ])('top %d over minutes [%d, %d), country %s, equals the GROUP BY over every row', async (n, from, to, country) => {
+    const window = { from: iso(from), to: iso(to), n, filter: { country } };
     const want = await groupBy.run(window);
     expect(want.ads).toHaveLength(n);
     expect((await fromLists.run(window)).ads).toEqual(want.ads);
   });
 
-  it('answered from the lists (not the fallback) for small n', async () => {
+  it('answered from the lists (not the fallback) for small n, with or without a country', async () => {
     const before = await served('top_lists');
     await fromLists.run({ from: iso(0), to: iso(MINUTES), n: 5 });
-    expect(await served('top_lists')).toBe(before + 1);
+    await fromLists.run({ from: iso(0), to: iso(MINUTES), n: 5, filter: { country: 'US' } });
+    expect(await served('top_lists')).toBe(before + 2);
   });
 
   it('sees clicks added to an old minute after its list was computed', async () => {
     const window = { from: iso(0), to: iso(MINUTES), n: 3 };
-    await fromLists.run(window); // lists of every minute are now cached
+    // Lists of every minute, of all countries and of US, are now cached.
+    await fromLists.run(window);
+    await fromLists.run({ ...window, filter: { country: 'US' } });
     const tail = ad(ADS + 1);
     // A shard that lagged: a new row for a tail ad, and a higher cumulative count for an existing row.
     await write([
@@ -126,5 +131,7 @@ describe('top-N from per-minute top lists against QuestDB', () => {
     const got = await fromLists.run(window);
     expect(got.ads[0]).toEqual({ adId: tail, clicks: 100_005 });
     expect(got.ads).toEqual((await groupBy.run(window)).ads);
+    const us = { ...window, filter: { country: 'US' } };
+    expect((await fromLists.run(us)).ads[0]).toEqual({ adId: tail, clicks: 100_005 });
   });
 });

@@ -42,7 +42,7 @@ export interface AppConfig {
   query: {
     maxWindowMs: number;
     cacheMs: number;
-    /** Per-minute top list size for unfiltered top-N (0 = off), and the longest window served from them. */
+    /** Per-minute top list size for top-N without ip/userId filters (0 = off), and the longest window served from them. */
     topLists: { size: number; maxMinutes: number };
   };
   shutdownGraceMs: number;

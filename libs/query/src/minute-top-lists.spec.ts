@@ -8,7 +8,7 @@ const OLD = T0 - 30 * MIN;
 
 describe('MinuteTopLists', () => {
   let now = T0;
-  const lists = () => new MinuteTopLists({ cacheMs: 1000, size: 10 }, 60, () => now);
+  const lists = () => new MinuteTopLists({ cacheMs: 1000, size: 10 }, 120, () => now);
   beforeEach(() => {
     now = T0;
   });
@@ -23,29 +23,31 @@ describe('MinuteTopLists', () => {
     ['an old minute the view shows no rows for', undefined, 5000, 'skip'],
   ])('for an old minute, when %s: %s', (_why, summary, age, want) => {
     const l = lists();
-    l.store(OLD, { clicks: 10, rows: 4 }, Promise.resolve(LIST));
+    l.store('*', OLD, { clicks: 10, rows: 4 }, Promise.resolve(LIST));
     now = T0 + age;
-    expect(Object.keys(l.plan(OLD, summary))).toEqual([want]);
+    expect(Object.keys(l.plan('*', OLD, summary))).toEqual([want]);
+    // Another scope (a country) has lists of its own.
+    expect(Object.keys(l.plan('DE', OLD, summary ?? { clicks: 1, rows: 1 }))).toEqual(['fetch']);
   });
 
   it('reads a recent minute the view does not show yet, and an unknown minute', () => {
     const l = lists();
     const recent = T0 - RECENT_MINUTES_MS + 1;
-    expect(l.plan(recent, undefined)).toEqual({ fetch: true });
-    expect(l.plan(OLD, { clicks: 1, rows: 1 })).toEqual({ fetch: true });
-    l.store(recent, undefined, Promise.resolve(LIST));
+    expect(l.plan('*', recent, undefined)).toEqual({ fetch: true });
+    expect(l.plan('*', OLD, { clicks: 1, rows: 1 })).toEqual({ fetch: true });
+    l.store('*', recent, undefined, Promise.resolve(LIST));
     now += 2000;
     // Stamped with no totals: any row the view then shows makes it stale.
-    expect(l.plan(recent, { clicks: 1, rows: 1 })).toEqual({ fetch: true });
+    expect(l.plan('*', recent, { clicks: 1, rows: 1 })).toEqual({ fetch: true });
   });
 
   it('forgets a failed read and bounds its size', async () => {
     const l = lists();
     const failed = Promise.reject(new Error('down'));
-    l.store(OLD, { clicks: 1, rows: 1 }, failed);
+    l.store('*', OLD, { clicks: 1, rows: 1 }, failed);
     await expect(failed).rejects.toThrow('down');
     expect(l.size).toBe(0);
-    for (let m = 0; m < 200; m++) l.store(OLD - m * MIN, undefined, Promise.resolve(LIST));
+    for (let m = 0; m < 200; m++) l.store(m % 2 ? 'US' : '*', OLD - m * MIN, undefined, Promise.resolve(LIST));
     expect(l.size).toBe(120);
   });
 

@@ -33,22 +33,23 @@ interface CachedList {
 export type MinutePlan = { use: Promise<MinuteTopList> } | { fetch: true } | { skip: true };
 
 /**
- * The gateway's per-minute top lists, and when one may be reused: a list computed after the view showed totals
+ * The gateway's per-minute top lists (per scope: all countries, or one), and when one may be reused: a list computed after the view showed totals
  * (clicks, rows) is current while the view still shows at most those totals, because rows of `ad_clicks_1m` only
  * grow. Pure bookkeeping with an injected clock; the caller does the I/O.
  */
 export class MinuteTopLists {
-  private readonly lists = new Map<number, CachedList>();
+  private readonly lists = new Map<string, CachedList>();
 
   constructor(
     private readonly policy: TopListPolicy,
-    private readonly maxMinutes: number,
+    /** Lists kept at most, least recently stored dropped first. */
+    private readonly maxLists: number,
     private readonly clock: () => number = Date.now,
   ) {}
 
-  plan(minute: number, summary: MinuteSummary | undefined): MinutePlan {
+  plan(scope: string, minute: number, summary: MinuteSummary | undefined): MinutePlan {
     const now = this.clock();
-    const cached = this.lists.get(minute);
+    const cached = this.lists.get(`${scope}/${minute}`);
     const age = cached ? now - cached.at : Infinity;
     if (cached && age <= this.policy.cacheMs) return { use: cached.list };
     if (!summary) return minute + MINUTE_MS > now - RECENT_MINUTES_MS ? { fetch: true } : { skip: true };
@@ -64,13 +65,14 @@ export class MinuteTopLists {
   }
 
   /** Remembers the list being read for `minute`, stamped with the totals the view showed before the read. */
-  store(minute: number, summary: MinuteSummary | undefined, list: Promise<MinuteTopList>): void {
-    this.lists.delete(minute); // re-insert: Map order is then oldest stored first
-    this.lists.set(minute, { list, stamp: summary ?? { clicks: 0, rows: 0 }, at: this.clock() });
+  store(scope: string, minute: number, summary: MinuteSummary | undefined, list: Promise<MinuteTopList>): void {
+    const key = `${scope}/${minute}`;
+    this.lists.delete(key); // re-insert: Map order is then oldest stored first
+    this.lists.set(key, { list, stamp: summary ?? { clicks: 0, rows: 0 }, at: this.clock() });
     list.catch(() => {
-      if (this.lists.get(minute)?.list === list) this.lists.delete(minute);
+      if (this.lists.get(key)?.list === list) this.lists.delete(key);
     });
-    while (this.lists.size > this.maxMinutes * 2) {
+    while (this.lists.size > this.maxLists) {
       const oldest = this.lists.keys().next();
       if (oldest.done) break;
       this.lists.delete(oldest.value);

@@ -13,7 +13,7 @@ export interface TopListSettings extends TopListPolicy {
 }
 
 /**
- * Unfiltered top-N over a window without grouping every row of it: per-minute top lists (cached, see
+ * Top-N over a window, over all countries or one, without grouping every row of it: per-minute top lists (cached, see
  * MinuteTopLists) are merged with bounds (TopNMerge), and only the ads the bounds cannot place are counted exactly.
  * Answers undefined whenever the lists cannot prove the answer exact; the caller then runs the GROUP BY.
  */
@@ -25,33 +25,44 @@ export class TopAdsFromMinuteLists {
     private readonly settings: TopListSettings,
     clock: () => number = Date.now,
   ) {
-    this.lists = new MinuteTopLists(settings, settings.maxMinutes, clock);
+    // Room for a few full windows: all countries plus the most asked-for ones.
+    this.lists = new MinuteTopLists(settings, settings.maxMinutes * 4, clock);
   }
 
-  /** The exact top n in [from, to) (minute-aligned), or undefined when the lists cannot decide it. */
-  async topAds(from: number, to: number, n: number): Promise<AdTotal[] | undefined> {
+  /**
+   * The exact top n in [from, to) (minute-aligned), over all countries or one, or undefined when the lists cannot
+   * decide it.
+   */
+  async topAds(from: number, to: number, n: number, country?: string): Promise<AdTotal[] | undefined> {
     const { size, maxMinutes } = this.settings;
     if (size === 0 || n > size || (to - from) / MINUTE_MS > maxMinutes) return undefined;
-    const summaries = await this.repository.minuteSummaries(from, to);
+    const summaries = await this.repository.minuteSummaries(from, to, country);
     if (!summaries) return undefined;
     const pending: Promise<MinuteTopList>[] = [];
     for (let minute = from; minute < to; minute += MINUTE_MS) {
-      const list = this.listFor(minute, summaries.get(minute));
+      const list = this.listFor(minute, summaries.get(minute), country);
       if (list) pending.push(list);
     }
     const merge = new TopNMerge(await Promise.all(pending), n);
     const undecided = merge.toResolve(MAX_RESOLVED_ADS);
     if (!undecided) return undefined;
-    return merge.rank(await this.repository.adTotals(from, to, undecided));
+    return merge.rank(await this.repository.adTotals(from, to, undecided, country));
   }
 
-  private listFor(minute: number, summary: MinuteSummary | undefined): Promise<MinuteTopList> | undefined {
-    const plan = this.lists.plan(minute, summary);
+  private listFor(
+    minute: number,
+    summary: MinuteSummary | undefined,
+    country: string | undefined,
+  ): Promise<MinuteTopList> | undefined {
+    const scope = country ?? '*';
+    const plan = this.lists.plan(scope, minute, summary);
     if ('skip' in plan) return undefined;
     if ('use' in plan) return plan.use;
     const size = this.settings.size;
-    const list = this.repository.topAds(minute, minute + MINUTE_MS, size + 1).then((top) => toMinuteTopList(top, size));
-    this.lists.store(minute, summary, list);
+    const list = this.repository
+      .topAds(minute, minute + MINUTE_MS, size + 1, { country })
+      .then((top) => toMinuteTopList(top, size));
+    this.lists.store(scope, minute, summary, list);
     return list;
   }
 }

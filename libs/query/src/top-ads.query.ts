@@ -46,8 +46,9 @@ export class TopAdsQuery {
     const timer = this.metrics.querySeconds.startTimer({ kind: 'top_ads' });
     let source = this.cache.fresh(key) ? 'cache' : 'questdb';
     const ads = await this.cache.get(key, async () => {
-      const unfiltered = Object.keys(filters).length === 0;
-      const merged = unfiltered ? await this.fromLists.topAds(range.from, range.to, n) : undefined;
+      // ip and userId are read from the raw archive; the lists are built from the minute aggregates.
+      const fromAggregates = filters.ip === undefined && filters.userId === undefined;
+      const merged = fromAggregates ? await this.fromLists.topAds(range.from, range.to, n, filters.country) : undefined;
       if (merged) source = 'top_lists';
       return merged ?? (await this.repository.topAds(range.from, range.to, n, filters));
     });

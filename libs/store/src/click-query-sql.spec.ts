@@ -1,4 +1,4 @@
-import { adTotalsSql, minuteTotalsSql, topAdsSql } from './click-query-sql';
+import { adTotalsSql, minuteSummariesSql, minuteTotalsSql, topAdsSql } from './click-query-sql';
 
 const FROM = Date.parse('2026-11-23T10:00:00Z');
 const TO = FROM + 3_600_000;
@@ -25,10 +25,13 @@ describe('click query SQL', () => {
     const t = topAdsSql(FROM, TO, 5, { country: evil, userId: evil });
     expect(t.text).not.toContain(evil);
     expect(t.values).toEqual([new Date(FROM), new Date(TO), evil, evil]);
-    const a = adTotalsSql(FROM, TO, ['ad-1', evil]);
+    const a = adTotalsSql(FROM, TO, ['ad-1', evil], evil);
     expect(a.text).not.toContain(evil);
-    expect(a.text).toContain('ad_id IN ($3, $4)');
-    expect(a.values).toEqual([new Date(FROM), new Date(TO), 'ad-1', evil]);
+    expect(a.text).toContain('country = $3 AND ad_id IN ($4, $5)');
+    expect(a.values).toEqual([new Date(FROM), new Date(TO), evil, 'ad-1', evil]);
+    const m = minuteSummariesSql(FROM, TO, evil);
+    expect(m.text).not.toContain(evil);
+    expect(m.values).toEqual([new Date(FROM), new Date(TO), evil]);
   });
 
   it('orders top ads by clicks then ad id and limits to n', () => {

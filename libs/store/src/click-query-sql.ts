@@ -61,11 +61,17 @@ export function topAdsSql(from: number, to: number, n: number, filter: ClickFilt
   };
 }
 
-/** Clicks and rows per minute in [from, to) over all ads, from the totals view (minutes without rows absent). */
-export function minuteSummariesSql(from: number, to: number): SqlQuery {
+/**
+ * Clicks and rows per minute in [from, to) over all ads (of one country, if given), from the totals view; minutes
+ * without rows are absent.
+ */
+export function minuteSummariesSql(from: number, to: number, country?: string): SqlQuery {
+  const values: unknown[] = [new Date(from), new Date(to)];
+  const where = ['ts >= $1', 'ts < $2', ...conditions(values, { country })];
   return {
-    text: `SELECT ts, clicks, row_count FROM ${MINUTE_TOTALS_VIEW} WHERE ts >= $1 AND ts < $2`,
-    values: [new Date(from), new Date(to)],
+    text: `SELECT ts, sum(clicks) AS clicks, sum(row_count) AS row_count FROM ${MINUTE_TOTALS_VIEW}
+      WHERE ${where.join(' AND ')} SAMPLE BY 1m`,
+    values,
   };
 }
 
@@ -74,13 +80,16 @@ export function minuteSummariesStatusSql(): SqlQuery {
   return { text: 'SELECT view_status FROM materialized_views() WHERE view_name = $1', values: [MINUTE_TOTALS_VIEW] };
 }
 
-/** Clicks of each of `adIds` in [from, to), summed over shards and countries; ads without clicks absent. */
-export function adTotalsSql(from: number, to: number, adIds: readonly string[]): SqlQuery {
-  const values: unknown[] = [new Date(from), new Date(to), ...adIds];
-  const list = adIds.map((_, i) => `$${i + 3}`).join(', ');
+/** Clicks of each of `adIds` in [from, to) (in one country, if given); ads without clicks absent. */
+export function adTotalsSql(from: number, to: number, adIds: readonly string[], country?: string): SqlQuery {
+  const values: unknown[] = [new Date(from), new Date(to)];
+  const where = ['ts >= $1', 'ts < $2', ...conditions(values, { country })];
+  const first = values.length + 1;
+  values.push(...adIds);
+  const list = adIds.map((_, i) => `$${first + i}`).join(', ');
   return {
     text: `SELECT ad_id, sum(clicks) AS clicks FROM ${TABLES.minuteCounts}
-      WHERE ts >= $1 AND ts < $2 AND ad_id IN (${list}) GROUP BY ad_id`,
+      WHERE ${where.join(' AND ')} AND ad_id IN (${list}) GROUP BY ad_id`,
     values,
   };
 }

@@ -42,22 +42,25 @@ export class ClickQueryRepository {
   }
 
   /**
-   * Clicks and rows per minute start in [from, to) over all ads, from the totals view; undefined when the view is
-   * not valid (QuestDB stopped refreshing it), so its totals cannot vouch for anything.
+   * Clicks and rows per minute start in [from, to) over all ads (of one country, if given), from the totals view;
+   * undefined when the view is not valid (QuestDB stopped refreshing it), so its totals cannot vouch for anything.
    */
-  async minuteSummaries(from: number, to: number): Promise<Map<number, MinuteSummary> | undefined> {
-    const [status, rows] = await Promise.all([
+  async minuteSummaries(from: number, to: number, country?: string): Promise<Map<number, MinuteSummary> | undefined> {
+    const [status, rows] = await Promise.allSettled([
       this.run<{ view_status: string }>(minuteSummariesStatusSql()),
-      this.run<{ ts: number; clicks: number; row_count: number }>(minuteSummariesSql(from, to)),
+      this.run<{ ts: number; clicks: number; row_count: number }>(minuteSummariesSql(from, to, country)),
     ]);
-    if (status[0]?.view_status !== 'valid') return undefined;
-    return new Map(rows.map((r) => [r.ts, { clicks: Number(r.clicks), rows: Number(r.row_count) }]));
+    // A view that is missing (an older QuestDB, a failed migration) or invalid vouches for nothing.
+    if (status.status === 'rejected') throw status.reason;
+    if (status.value[0]?.view_status !== 'valid') return undefined;
+    if (rows.status === 'rejected') throw rows.reason;
+    return new Map(rows.value.map((r) => [r.ts, { clicks: Number(r.clicks), rows: Number(r.row_count) }]));
   }
 
-  /** Exact clicks of each of `adIds` in [from, to); ads without clicks are absent. */
-  async adTotals(from: number, to: number, adIds: readonly string[]): Promise<Map<string, number>> {
+  /** Exact clicks of each of `adIds` in [from, to) (in one country, if given); ads without clicks are absent. */
+  async adTotals(from: number, to: number, adIds: readonly string[], country?: string): Promise<Map<string, number>> {
     if (adIds.length === 0) return new Map();
-    const rows = await this.run<{ ad_id: string; clicks: number }>(adTotalsSql(from, to, adIds));
+    const rows = await this.run<{ ad_id: string; clicks: number }>(adTotalsSql(from, to, adIds, country));
     return new Map(rows.map((r) => [r.ad_id, Number(r.clicks)]));
   }
 

@@ -2,11 +2,11 @@
 export const TABLES = { minuteCounts: 'ad_clicks_1m', raw: 'clicks_raw' } as const;
 
 /**
- * Clicks and rows per minute over all ads, refreshed by QuestDB after each transaction of `ad_clicks_1m`. Every row
- * of the base table only grows (cumulative counts, upserted), so equal totals mean an unchanged minute: the gateway
- * uses it to tell whether a per-minute top list it computed earlier still holds.
+ * Clicks and rows per (minute, country) over all ads, refreshed by QuestDB after each transaction of `ad_clicks_1m`.
+ * Every row of the base table only grows (cumulative counts, upserted), so equal totals mean an unchanged minute:
+ * the gateway uses it to tell whether a per-minute top list it computed earlier still holds.
  */
-export const MINUTE_TOTALS_VIEW = 'ad_clicks_minute_totals';
+export const MINUTE_TOTALS_VIEW = 'ad_clicks_1m_totals';
 
 /**
  * `ad_id` holds up to the seed's 2M ads and more: a symbol capacity far below the distinct count makes every
@@ -29,7 +29,7 @@ export const SCHEMA_DDL: readonly string[] = [
      country SYMBOL CAPACITY 256, shard SYMBOL CAPACITY 1024, impression_id VARCHAR, user_agent VARCHAR
    ) TIMESTAMP(ts) PARTITION BY HOUR WAL DEDUP UPSERT KEYS(ts, event_id)`,
   `CREATE MATERIALIZED VIEW IF NOT EXISTS ${MINUTE_TOTALS_VIEW} AS (
-     SELECT ts, sum(clicks) clicks, count() row_count FROM ${TABLES.minuteCounts} SAMPLE BY 1m
+     SELECT ts, country, sum(clicks) clicks, count() row_count FROM ${TABLES.minuteCounts} SAMPLE BY 1m
    ) PARTITION BY DAY`,
 ];
 
