@@ -3,6 +3,7 @@
 // `npm start`: the whole system on one machine. Starts Redis and QuestDB (unless the environment names servers),
 // then ingest, aggregator and gateway; waits until all are ready; Ctrl-C stops everything.
 const { spawn } = require('node:child_process');
+const os = require('node:os');
 const path = require('node:path');
 const stack = require('./lib/stack');
 const { stackFromEnv } = require('./lib/stack-env');
@@ -12,6 +13,9 @@ const env = { ...process.env };
 // click-token key, so click links survive a restart of `npm start`.
 env.ADMIN_TOKEN = env.ADMIN_TOKEN || 'dev-admin-token';
 env.IMPRESSION_KEYS = env.IMPRESSION_KEYS || 'dev:local-development-only-impression-key';
+// One ingest process per core (node:cluster workers sharing INGEST_PORT): one Node process tops out near one core of
+// single clicks. Kubernetes keeps the default of 1 per pod and scales the Deployment's replicas instead.
+env.INGEST_PROCESSES = env.INGEST_PROCESSES || String(os.availableParallelism());
 const APPS = [
   { name: 'ingest', port: Number(env.INGEST_PORT || 3001) },
   { name: 'aggregator', port: Number(env.AGGREGATOR_PORT || 3002) },
@@ -79,7 +83,7 @@ async function main() {
   const lines = [
     '',
     'clickstream aggregator is running:',
-    `  ingest      http://127.0.0.1:${APPS[0].port}   (POST /v1/clicks)`,
+    `  ingest      http://127.0.0.1:${APPS[0].port}   (POST /v1/clicks; ${env.INGEST_PROCESSES} processes)`,
     `  aggregator  http://127.0.0.1:${APPS[1].port}   (GET /v1/admin/shards)`,
     `  gateway     http://127.0.0.1:${APPS[2].port}   (GET /v1/ads/:adId/clicks?minutes=5, /graphql, /docs)`,
     ...(APPS[3] ? [`  log-agent   http://127.0.0.1:${APPS[3].port}   (tailing ${env.LOG_AGENT_GLOBS})`] : []),

@@ -1,6 +1,6 @@
 // CPU time of the processes in a run (Linux /proc), so a bench can say which process a phase's work went to:
 // e.g. "ingest used 0.95 cores, redis 0.4, the load generator 0.5" on a 2-core box points at the app.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** USER_HZ: /proc reports CPU time in clock ticks of 1/100 s on every Linux build we run on. */
 const TICKS_PER_SECOND = 100;
@@ -52,4 +52,50 @@ export function describeCpu(shares: readonly CpuShare[], units?: number, unit = 
       return `${s.name} ${s.cores.toFixed(2)}${i === 0 ? ' cores' : ''}${per}`;
     })
     .join(', ');
+}
+
+/** Child process ids of `pid` (Linux /proc; every thread's list, as children may be started from any thread). */
+function childPids(pid: number): number[] {
+  const kids: number[] = [];
+  try {
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      const text = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+      if (text) kids.push(...text.split(' ').map(Number));
+    }
+  } catch {
+    // the process is gone
+  }
+  return kids;
+}
+
+/** CPU seconds of `pid` and all its live descendants, e.g. a node:cluster primary and its workers. */
+export function treeCpuSeconds(pid: number): number {
+  let total = 0;
+  const stack = [pid];
+  while (stack.length > 0) {
+    const p = stack.pop() as number;
+    try {
+      total += cpuSeconds(p);
+    } catch {
+      continue; // exited meanwhile
+    }
+    if (p !== process.pid) stack.push(...childPids(p));
+  }
+  return total;
+}
+
+/** Like withCpu, but each named process is counted with its descendants (use for apps that fork workers). */
+export async function withTreeCpu<T>(
+  pids: Record<string, number>,
+  phase: () => Promise<T>,
+): Promise<{ value: T; shares: CpuShare[]; wallSeconds: number }> {
+  const before = Object.fromEntries(Object.entries(pids).map(([n, pid]) => [n, treeCpuSeconds(pid)]));
+  const t0 = performance.now();
+  const value = await phase();
+  const wallSeconds = (performance.now() - t0) / 1000;
+  const shares = Object.entries(pids).map(([name, pid]) => {
+    const seconds = treeCpuSeconds(pid) - before[name];
+    return { name, seconds, cores: seconds / wallSeconds };
+  });
+  return { value, shares, wallSeconds };
 }

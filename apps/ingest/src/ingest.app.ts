@@ -1,15 +1,21 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig } from '@clicks/config';
-import { connectControlBus, createHttpApp } from '@clicks/server';
+import { ClickMetrics } from '@clicks/metrics';
+import { clusterScrape, connectControlBus, createHttpApp, isClusterWorker } from '@clicks/server';
 import { IngestModule } from './ingest.module';
 
 export async function createIngestApp(config: AppConfig): Promise<NestFastifyApplication> {
-  const app = await createHttpApp(IngestModule.forRoot(config), config);
+  const app = await createHttpApp(IngestModule.forRoot(config), config, { projectFastify: true });
   // Batch intake also takes NDJSON; the controller splits the lines so one bad line rejects only its event.
   app
     .getHttpAdapter()
     .getInstance()
     .addContentTypeParser('application/x-ndjson', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  // One of INGEST_PROCESSES workers: whichever gets the scrape answers for all of them (counters summed).
+  if (isClusterWorker()) {
+    const metrics = app.get(ClickMetrics);
+    metrics.scrape = clusterScrape(metrics.registry);
+  }
   connectControlBus(app, config);
   return app;
 }

@@ -7,6 +7,8 @@ export interface AppConfig {
   prettyLogs: boolean;
   host: string;
   ports: { ingest: number; aggregator: number; gateway: number };
+  /** Ingest processes sharing the port on one machine (node:cluster); 1 on Kubernetes, where replicas scale. */
+  ingestProcesses: number;
   /**
    * Redis: the URL (credentials and TLS also apply to cluster nodes), the cluster's seed nodes (empty: one Redis),
    * and the write concern: a write batch counts as stored once `waitReplicas` replicas have it (WAIT), within
@@ -94,6 +96,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     prettyLogs: e.PRETTY_LOGS,
     host: e.HOST,
     ports: { ingest: e.INGEST_PORT, aggregator: e.AGGREGATOR_PORT, gateway: e.GATEWAY_PORT },
+    ingestProcesses: e.INGEST_PROCESSES,
     redis: {
       url: e.REDIS_URL,
       clusterNodes: list(e.REDIS_CLUSTER_NODES).map((n) => ({

@@ -15,6 +15,7 @@ export const envSchema = z.object({
   INGEST_PORT: int(3001, 1),
   AGGREGATOR_PORT: int(3002, 1),
   GATEWAY_PORT: int(3000, 1),
+  INGEST_PROCESSES: int(1, 1),
   REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
   // Redis Cluster (issue 6): seed nodes "host:port,host:port" (empty: REDIS_URL is a single Redis), and how many
   // replicas must have a write batch before ingest answers 2xx (empty: 1 with a cluster, 0 without).

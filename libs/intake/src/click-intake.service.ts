@@ -33,6 +33,7 @@ export class ClickIntakeService {
   private readonly writer: ClickStreamWriter;
   private readonly writers = new Map<number, ClickStreamWriter>();
   private readonly limits: ClickLimits;
+  private readonly counters = new Map<string, { inc(n?: number): void }>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -97,12 +98,22 @@ export class ClickIntakeService {
     const routed = events.map((event) => this.route(event, Date.now()));
     const results = await this.withTimeout(this.storeRouted(writer, routed));
     this.metrics.enqueueSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
-    const accepted = results.filter((r) => r.outcome === 'appended').length;
-    if (accepted > 0) this.metrics.intakeEvents.inc({ path, outcome: 'accepted', reason: '' }, accepted);
-    if (results.length > accepted) {
-      this.metrics.intakeEvents.inc({ path, outcome: 'duplicate', reason: '' }, results.length - accepted);
-    }
+    let accepted = 0;
+    for (const r of results) if (r.outcome === 'appended') accepted++;
+    if (accepted > 0) this.counter(path, 'accepted').inc(accepted);
+    if (results.length > accepted) this.counter(path, 'duplicate').inc(results.length - accepted);
     return results;
+  }
+
+  /** The counter child of (path, outcome), looked up once: prom-client hashes the labels on every `inc(labels)`. */
+  private counter(path: string, outcome: 'accepted' | 'duplicate') {
+    const key = `${path}/${outcome}`;
+    let child = this.counters.get(key);
+    if (!child) {
+      child = this.metrics.intakeEvents.labels({ path, outcome, reason: '' });
+      this.counters.set(key, child);
+    }
+    return child;
   }
 
   /**
@@ -122,6 +133,11 @@ export class ClickIntakeService {
     routed: readonly RoutedClick[],
   ): Promise<{ outcome: EnqueueOutcome; shard: number }[]> {
     const checks = routed.filter((r) => r.oldShard !== null);
+    if (checks.length === 0) {
+      // The usual case (no recent salt change): no look-ups on old shards, every click goes to the writer.
+      const appended = await writer.appendMany(routed);
+      return routed.map((r, i) => ({ outcome: appended[i], shard: r.shard }));
+    }
     const seenBefore = new Set<RoutedClick>();
     const seen = await writer.seenMany(checks.map((r) => ({ shard: r.oldShard ?? r.shard, eventId: r.event.eventId })));
     checks.forEach((r, i) => seen[i] && seenBefore.add(r));

@@ -1,9 +1,11 @@
 import { DynamicModule, Logger, LogLevel, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { fastify } from 'fastify';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppConfig, loadConfig } from '@clicks/config';
 import { loggingModule } from './logging';
+import { isClusterWorker, runPrimary } from './process-cluster';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
 
@@ -12,18 +14,31 @@ export const MAX_BODY_BYTES = 5 * 1024 * 1024;
 @Module({})
 class HttpRootModule {}
 
+export interface HttpAppOptions {
+  /** The app's name in logs (default: the module's name without "Module", lower-cased). */
+  name?: string;
+  /**
+   * Run on the project's own `fastify` rather than the copy @nestjs/platform-fastify pins (5.11): that one binds
+   * an AsyncResource per request body through Node's deprecation wrapper, about 5 % of a single click's CPU.
+   * No versioned routes then (Nest's version constraint lives in the adapter's own instance).
+   */
+  projectFastify?: boolean;
+}
+
 /** A Nest application on Fastify with this project's JSON logging and shutdown behaviour. */
 export async function createHttpApp(
   module: DynamicModule,
   config: AppConfig,
-  name = module.module.name.replace(/Module$/, '').toLowerCase(),
+  options: HttpAppOptions = {},
 ): Promise<NestFastifyApplication> {
+  const name = options.name ?? module.module.name.replace(/Module$/, '').toLowerCase();
   // Click tokens travel in the path (/v1/r/:token) and are longer than Fastify's default 100-character limit.
-  const adapter = new FastifyAdapter({
-    bodyLimit: MAX_BODY_BYTES,
-    trustProxy: false,
-    routerOptions: { maxParamLength: 2048 },
-  });
+  const fastifyOptions = { bodyLimit: MAX_BODY_BYTES, trustProxy: false, routerOptions: { maxParamLength: 2048 } };
+  const adapter = new FastifyAdapter(
+    options.projectFastify
+      ? (fastify(fastifyOptions) as unknown as ConstructorParameters<typeof FastifyAdapter>[0])
+      : fastifyOptions,
+  );
   const root: DynamicModule = { module: HttpRootModule, imports: [loggingModule(name, config), module] };
   const app = await NestFactory.create<NestFastifyApplication>(root, adapter, {
     logger: LEVELS.slice(0, LEVELS.indexOf(config.logLevel) + 1),
@@ -39,19 +54,32 @@ export async function listen(app: NestFastifyApplication, port: number, host: st
   return app.getUrl();
 }
 
-/** Process entry point of an app: load config once, build the app, listen; exit 1 on a startup error. */
+/**
+ * Process entry point of an app: load config once, build the app, listen; exit 1 on a startup error. With
+ * `processes` above 1 this process becomes the primary of that many workers sharing the port (see runPrimary),
+ * each of which runs the app as a single process would.
+ */
 export function runMain(
   name: string,
   create: (config: AppConfig) => Promise<NestFastifyApplication>,
   port: (config: AppConfig) => number,
+  processes: (config: AppConfig) => number = () => 1,
 ): void {
   const start = async () => {
     const config = loadConfig();
+    const workers = processes(config);
+    if (workers > 1 && !isClusterWorker()) return runPrimary(name, workers, config.shutdownGraceMs);
     const app = await create(config);
     // SIGTERM/SIGINT: app.close() runs the shutdown hooks (turn unready, drain intake, flush and hand off shards),
-    // within SHUTDOWN_GRACE_MS; a clean shutdown exits 0.
+    // within SHUTDOWN_GRACE_MS; a clean shutdown exits 0. Only the first signal counts (Ctrl-C sends SIGINT to a
+    // cluster worker and its primary, which then sends SIGTERM).
+    let signalled = false;
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      process.once(signal, () => void shutDown(app, name, config.shutdownGraceMs, signal));
+      process.once(signal, () => {
+        if (signalled) return;
+        signalled = true;
+        void shutDown(app, name, config.shutdownGraceMs, signal);
+      });
     }
     const url = await listen(app, port(config), config.host);
     new Logger(name).log(`listening on ${url}`);

@@ -29,10 +29,13 @@ const DEFAULT_GROUP_COMMIT: GroupCommitOptions = { maxBatch: 1000, delayMs: 1, m
 
 /**
  * The one enqueue path: de-dup and XADD in one Lua step per click. Clicks of concurrent requests are group-committed:
- * one pipeline per shard and flush (so every pipeline stays in one Redis Cluster slot), one round trip in all.
+ * one pipeline per flush on one Redis (a Lua call takes clicks of many shards), one pipeline per shard and flush on a
+ * Redis Cluster (so every pipeline and call stays in one slot).
  */
 export class ClickStreamWriter {
   private readonly committer: GroupCommitter<ShardedClick, EnqueueOutcome>;
+  /** On a cluster every call and pipeline must stay in one slot, i.e. one shard; on one Redis any mix will do. */
+  private readonly perShard: boolean;
 
   constructor(
     private readonly redis: ClicksRedis,
@@ -41,6 +44,7 @@ export class ClickStreamWriter {
     private readonly writeConcern: WriteConcern = writeConcernOf(redis),
   ) {
     this.committer = new GroupCommitter((clicks) => this.write(clicks), groupCommit);
+    this.perShard = redis.isCluster;
   }
 
   /** Clicks queued or being written: what backpressure is measured by. */
@@ -54,39 +58,57 @@ export class ClickStreamWriter {
 
   /** Resolves only once every click is stored (or known as a duplicate); rejects if any could not be. */
   appendMany(clicks: readonly ShardedClick[]): Promise<EnqueueOutcome[]> {
-    return Promise.all(clicks.map((c) => this.committer.submit(c)));
+    return this.committer.submitMany(clicks);
   }
 
   private async write(clicks: readonly ShardedClick[]): Promise<EnqueueOutcome[]> {
     const outcomes = new Array<EnqueueOutcome>(clicks.length);
-    await Promise.all(
-      [...groupByShard(clicks)].map(async ([shard, indexes]) => {
-        // A pipeline queues commands; their results arrive through exec(), not the per-command promises.
-        const pipeline = this.redis.pipeline();
-        const { replicas, timeoutMs } = this.writeConcern;
-        const chunks: number[][] = [];
-        for (let c = 0; c < indexes.length; c += CLICKS_PER_CALL) chunks.push(indexes.slice(c, c + CLICKS_PER_CALL));
-        for (const chunk of chunks) {
-          const seenKeys = chunk.map((i) => streamKeys.seen(shard, clicks[i].event.eventId));
-          const payloads = chunk.map((i) => encodeClick(clicks[i].event));
-          const touch = replicas > 0 ? 1 : 0;
-          const args = [streamKeys.stream(shard), ...seenKeys, this.dedupHorizonSeconds, ENTRY_FIELDS.click, touch];
-          void (pipeline as unknown as ClicksRedis).enqueueClicks(1 + chunk.length, ...args, ...payloads);
-        }
-        // WAIT has no key: in a cluster it goes with the pipeline to the shard's master, and covers its writes.
-        if (replicas > 0) pipeline.call('WAIT', replicas, timeoutMs);
-        const results = (await pipeline.exec()) ?? [];
-        results.forEach(([err, reply], k) => {
-          if (err) throw err;
-          if (k < chunks.length) {
-            (reply as (string | number)[]).forEach((r, j) => (outcomes[chunks[k][j]] = r ? 'appended' : 'duplicate'));
-          } else if (Number(reply) < replicas) {
-            throw new ReplicationError(shard, Number(reply), replicas);
-          }
-        });
-      }),
-    );
+    const groups = this.perShard ? [...groupByShard(clicks).values()] : [clicks.map((_, i) => i)];
+    await Promise.all(groups.map((indexes) => this.writeGroup(clicks, indexes, outcomes)));
     return outcomes;
+  }
+
+  /** One pipeline: Lua calls of up to CLICKS_PER_CALL clicks, then WAIT when replicas must acknowledge. */
+  private async writeGroup(
+    clicks: readonly ShardedClick[],
+    indexes: readonly number[],
+    outcomes: EnqueueOutcome[],
+  ): Promise<void> {
+    // A pipeline queues commands; their results arrive through exec(), not the per-command promises.
+    const pipeline = this.redis.pipeline();
+    const { replicas, timeoutMs } = this.writeConcern;
+    const touch = replicas > 0 ? 1 : 0;
+    const chunks: (readonly number[])[] = [];
+    for (let c = 0; c < indexes.length; c += CLICKS_PER_CALL) chunks.push(indexes.slice(c, c + CLICKS_PER_CALL));
+    for (const chunk of chunks) {
+      const streams: string[] = [];
+      const streamIndex = new Map<number, number>();
+      const seenKeys: string[] = [];
+      const perClick: (string | number)[] = [];
+      for (const i of chunk) {
+        const { shard, event } = clicks[i];
+        let s = streamIndex.get(shard);
+        if (s === undefined) {
+          s = streams.push(streamKeys.stream(shard));
+          streamIndex.set(shard, s);
+        }
+        seenKeys.push(streamKeys.seen(shard, event.eventId));
+        perClick.push(s, encodeClick(event));
+      }
+      const args = [...streams, ...seenKeys, streams.length, this.dedupHorizonSeconds, ENTRY_FIELDS.click, touch];
+      void (pipeline as unknown as ClicksRedis).enqueueClicks(streams.length + chunk.length, ...args, ...perClick);
+    }
+    // WAIT has no key: in a cluster it goes with the pipeline to the shard's master, and covers its writes.
+    if (replicas > 0) pipeline.call('WAIT', replicas, timeoutMs);
+    const results = (await pipeline.exec()) ?? [];
+    results.forEach(([err, reply], k) => {
+      if (err) throw err;
+      if (k < chunks.length) {
+        (reply as (string | number)[]).forEach((r, j) => (outcomes[chunks[k][j]] = r ? 'appended' : 'duplicate'));
+      } else if (Number(reply) < replicas) {
+        throw new ReplicationError(clicks[indexes[0]].shard, Number(reply), replicas);
+      }
+    });
   }
 
   /** Whether each event id is remembered (within the horizon) on the given shard: de-dup across a routing change. */

@@ -5,7 +5,7 @@ describe('GroupCommitter', () => {
     const batches: number[][] = [];
     const c = new GroupCommitter<number, number>(
       (items) => {
-        batches.push(items);
+        batches.push([...items]);
         return Promise.resolve(items.map((i) => i * 10));
       },
       { maxBatch: 100, delayMs: 1, maxInFlight: 1000 },
@@ -19,8 +19,8 @@ describe('GroupCommitter', () => {
     const batches: number[][] = [];
     const c = new GroupCommitter<number, number>(
       (items) => {
-        batches.push(items);
-        return Promise.resolve(items);
+        batches.push([...items]);
+        return Promise.resolve([...items]);
       },
       { maxBatch: 2, delayMs: 1000, maxInFlight: 1000 },
     );
@@ -41,13 +41,44 @@ describe('GroupCommitter', () => {
   it('refuses items beyond the in-flight limit without queueing them', async () => {
     let release: () => void = () => undefined;
     const c = new GroupCommitter<number, number>(
-      (items) => new Promise((resolve) => (release = () => resolve(items))),
+      (items) => new Promise((resolve) => (release = () => resolve([...items]))),
       { maxBatch: 2, delayMs: 0, maxInFlight: 2 },
     );
     const first = [c.submit(1), c.submit(2)];
     await expect(c.submit(3)).rejects.toBeInstanceOf(BackpressureError);
     release();
     expect(await Promise.all(first)).toEqual([1, 2]);
+    expect(c.inFlight).toBe(0);
+  });
+});
+
+describe('GroupCommitter.submitMany', () => {
+  it('answers each caller with its own items, in order, from one write', async () => {
+    const batches: number[][] = [];
+    const c = new GroupCommitter<number, number>(
+      (items) => {
+        batches.push([...items]);
+        return Promise.resolve(items.map((i) => -i));
+      },
+      { maxBatch: 100, delayMs: 1, maxInFlight: 1000 },
+    );
+    const results = await Promise.all([c.submitMany([1, 2, 3]), c.submit(4), c.submitMany([]), c.submitMany([5, 6])]);
+    expect(results).toEqual([[-1, -2, -3], -4, [], [-5, -6]]);
+    expect(batches).toEqual([[1, 2, 3, 4, 5, 6]]);
+    expect(c.inFlight).toBe(0);
+  });
+
+  it('flushes once the queued items reach maxBatch and refuses a whole batch beyond the in-flight limit', async () => {
+    let release: () => void = () => undefined;
+    const c = new GroupCommitter<number, number>(
+      (items) => new Promise((resolve) => (release = () => resolve([...items]))),
+      { maxBatch: 3, delayMs: 1000, maxInFlight: 3 },
+    );
+    const first = c.submitMany([1, 2, 3]);
+    expect(c.inFlight).toBe(3);
+    await expect(c.submitMany([4, 5])).rejects.toBeInstanceOf(BackpressureError);
+    release();
+    expect(await first).toEqual([1, 2, 3]);
     expect(c.inFlight).toBe(0);
   });
 });

@@ -1,22 +1,26 @@
 /**
- * De-dup and append, atomically per click, for many clicks of one shard in one call (fewer Redis calls per click).
- * KEYS: stream, then one seen-key per click. ARGV: horizon seconds, payload field, touch-on-duplicate (1/0), then
- * one payload per click. Returns, per click, the new entry id, or 0 when its id was already seen within the horizon
- * (also earlier in the same call). With touch-on-duplicate, a duplicate re-sets its seen key's TTL (no change that
- * matters), only so that the call is a replicated write: a WAIT after it then also covers the original append,
- * which may have been written by another connection and not be on a replica yet.
+ * De-dup and append, atomically per click, for many clicks in one call (fewer Redis calls per click). The clicks
+ * may belong to several shards on one Redis; on a Redis Cluster a call holds one shard's clicks (one slot).
+ * KEYS: the S streams, then one seen-key per click. ARGV: S, horizon seconds, payload field, touch-on-duplicate
+ * (1/0), then per click its stream's index (1..S) and its payload. Returns, per click, the new entry id, or 0 when
+ * its id was already seen within the horizon (also earlier in the same call). With touch-on-duplicate, a duplicate
+ * re-sets its seen key's TTL (no change that matters), only so that the call is a replicated write: a WAIT after it
+ * then also covers the original append, which may have been written by another connection and not be on a replica
+ * yet.
  */
 export const ENQUEUE_CLICKS = `
+local streams = tonumber(ARGV[1])
 local out = {}
-for i = 2, #KEYS do
-  if redis.call('SET', KEYS[i], '1', 'NX', 'EX', ARGV[1]) then
-    out[i - 1] = redis.call('XADD', KEYS[1], '*', ARGV[2], ARGV[i + 2])
+for i = 1, #KEYS - streams do
+  local seen = KEYS[streams + i]
+  if redis.call('SET', seen, '1', 'NX', 'EX', ARGV[2]) then
+    out[i] = redis.call('XADD', KEYS[tonumber(ARGV[3 + 2 * i])], '*', ARGV[3], ARGV[4 + 2 * i])
   else
-    if ARGV[3] == '1' then
-      local ttl = redis.call('PTTL', KEYS[i])
-      if ttl > 0 then redis.call('PEXPIRE', KEYS[i], ttl) end
+    if ARGV[4] == '1' then
+      local ttl = redis.call('PTTL', seen)
+      if ttl > 0 then redis.call('PEXPIRE', seen, ttl) end
     end
-    out[i - 1] = 0
+    out[i] = 0
   end
 end
 return out`;

@@ -4,7 +4,8 @@ import { ACQUIRE_LEASE, CHECKPOINT, ENQUEUE_CLICKS, HEARTBEAT, RELEASE_LEASE } f
 /** This project's scripts, registered as commands (EVALSHA, loading the script when missing). */
 export interface ClicksCommands {
   /**
-   * `numKeys` = 1 + clicks; then the stream, the seen keys, horizon, field, touch-on-duplicate and the payloads.
+   * `numKeys` = streams + clicks; then the streams, the seen keys, the number of streams, horizon, field,
+   * touch-on-duplicate and, per click, its stream's index (1-based) and payload (see ENQUEUE_CLICKS).
    * Returns per click the new entry id, or 0 for a duplicate.
    */
   enqueueClicks(numKeys: number, ...args: (string | number)[]): Promise<(string | number)[]>;

@@ -1,0 +1,108 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import { freePortAsync } from '../support/ports';
+import { eventually, runId, testEnv } from '../support/test-env';
+
+const ROOT = join(__dirname, '..', '..');
+const SHARDS = 4;
+
+/** ingest from source (no build needed) as a real process tree: a node:cluster primary and its workers. */
+function startIngest(port: number, env: Record<string, string>): ChildProcess {
+  const logDir = join(process.env.TEST_TMP_DIR ?? '/tmp', 'logs');
+  mkdirSync(logDir, { recursive: true });
+  const log = createWriteStream(join(logDir, `ingest-processes-${port}.log`), { flags: 'a' });
+  const childEnv: NodeJS.ProcessEnv = {
+    ...process.env,
+    ...testEnv({ SHARD_COUNT: String(SHARDS), ...env }),
+    INGEST_PORT: String(port),
+    TS_NODE_PROJECT: join(ROOT, 'tsconfig.json'),
+  };
+  delete childEnv.SWCRC;
+  const main = join(ROOT, 'apps', 'ingest', 'src', 'main.ts');
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', '-r', 'tsconfig-paths/register', main], {
+    cwd: ROOT,
+    env: childEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout?.pipe(log);
+  child.stderr?.pipe(log);
+  return child;
+}
+
+const exited = (child: ChildProcess) =>
+  new Promise<number | null>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+    child.once('exit', (code) => resolve(code));
+  });
+
+/** The value of one sample line of a Prometheus text scrape, 0 when absent. */
+function sample(text: string, name: string, labels: Record<string, string>): number {
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`)) continue;
+    const inside = line.slice(line.indexOf('{') + 1, line.lastIndexOf('}'));
+    if (Object.entries(labels).every(([k, v]) => inside.includes(`${k}="${v}"`))) return Number(line.split(' ').pop());
+  }
+  return 0;
+}
+
+async function streamLength(redis: Redis): Promise<number> {
+  let n = 0;
+  for (let s = 0; s < SHARDS; s++) n += await redis.xlen(`clicks:{s${s}}`);
+  return n;
+}
+
+describe('INGEST_PROCESSES=2: workers share the port, metrics are summed, SIGTERM drains all', () => {
+  let redis: Redis;
+  let child: ChildProcess | undefined;
+
+  beforeAll(() => {
+    redis = new Redis(testEnv().REDIS_URL);
+  });
+  afterAll(async () => {
+    if (child && child.exitCode === null) child.kill('SIGKILL');
+    await redis.quit();
+  });
+
+  it('stores every click once whichever worker took it, and /metrics counts over all workers', async () => {
+    const port = await freePortAsync();
+    child = startIngest(port, { INGEST_PROCESSES: '2' });
+    const url = `http://127.0.0.1:${port}`;
+    await eventually(
+      () =>
+        fetch(`${url}/health/ready`).then(
+          (r) => r.status,
+          () => 0,
+        ),
+      (s) => s === 200,
+      90_000,
+    );
+    const run = runId();
+    const before = await streamLength(redis);
+    // A new connection per request: the primary hands connections to the workers in turn.
+    const post = (i: number) =>
+      fetch(`${url}/v1/clicks`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', connection: 'close' },
+        body: JSON.stringify({ eventId: `${run}-${i % 40}`, adId: `${run}-ad-${(i % 40) % 7}` }),
+      }).then(async (r) => ({ status: r.status, body: (await r.json()) as { duplicate: boolean } }));
+    const answers = await Promise.all(Array.from({ length: 60 }, (_, i) => post(i)));
+    expect(answers.map((a) => a.status)).toEqual(Array(60).fill(202));
+    expect(answers.filter((a) => !a.body.duplicate)).toHaveLength(40);
+    expect((await streamLength(redis)) - before).toBe(40);
+
+    // Several scrapes land on different workers; each must report the totals of both.
+    for (let k = 0; k < 4; k++) {
+      const res = await fetch(`${url}/metrics`, { headers: { connection: 'close' } });
+      expect(res.status).toBe(200);
+      const text = await res.text();
+      const count = (outcome: string) =>
+        sample(text, 'clicks_intake_events_total', { path: 'single', outcome, app: 'ingest' });
+      expect([count('accepted'), count('duplicate')]).toEqual([40, 20]);
+    }
+
+    child.kill('SIGTERM');
+    expect(await exited(child)).toBe(0);
+  });
+});
