@@ -69,13 +69,19 @@ describe('INGEST_PROCESSES=2: workers share the port, metrics are summed, SIGTER
     const port = await freePortAsync();
     child = startIngest(port, { INGEST_PROCESSES: '2' });
     const url = `http://127.0.0.1:${port}`;
+    // Ready means every worker is: new connections go to the workers in turn, so several in a row must be ready.
+    const ready = () =>
+      fetch(`${url}/health/ready`, { headers: { connection: 'close' } }).then(
+        (r) => r.status,
+        () => 0,
+      );
     await eventually(
-      () =>
-        fetch(`${url}/health/ready`).then(
-          (r) => r.status,
-          () => 0,
-        ),
-      (s) => s === 200,
+      async () => {
+        const statuses: number[] = [];
+        for (let i = 0; i < 6; i++) statuses.push(await ready());
+        return statuses;
+      },
+      (statuses) => statuses.every((s) => s === 200),
       90_000,
     );
     const run = runId();
