@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import { AdTotal, ClickQueryRepository, MinuteSummary } from '@clicks/store';
 import { MinuteTopLists, toMinuteTopList, TopListPolicy } from './minute-top-lists';
 import { MinuteTopList, TopNMerge } from './top-n-merge';
@@ -6,6 +7,12 @@ const MINUTE_MS = 60_000;
 
 /** More undecided ads than this and the full GROUP BY is the cheaper way to an exact answer. */
 const MAX_RESOLVED_ADS = 2000;
+
+/**
+ * List reads running at once: a cold window needs one per minute, and unbounded they would take every connection
+ * of the pool (8) and starve other queries.
+ */
+const LIST_READS_AT_ONCE = 3;
 
 export interface TopListSettings extends TopListPolicy {
   /** The longest window (minutes) served from lists. */
@@ -19,6 +26,7 @@ export interface TopListSettings extends TopListPolicy {
  */
 export class TopAdsFromMinuteLists {
   private readonly lists: MinuteTopLists;
+  private readonly listReads = pLimit(LIST_READS_AT_ONCE);
 
   constructor(
     private readonly repository: ClickQueryRepository,
@@ -59,9 +67,9 @@ export class TopAdsFromMinuteLists {
     if ('skip' in plan) return undefined;
     if ('use' in plan) return plan.use;
     const size = this.settings.size;
-    const list = this.repository
-      .topAds(minute, minute + MINUTE_MS, size + 1, { country })
-      .then((top) => toMinuteTopList(top, size));
+    const list = this.listReads(() => this.repository.topAds(minute, minute + MINUTE_MS, size + 1, { country })).then(
+      (top) => toMinuteTopList(top, size),
+    );
     this.lists.store(scope, minute, summary, list);
     return list;
   }
