@@ -1,12 +1,14 @@
 // Aggregation throughput and freshness (issue 4). Throughput: N clicks are staged (pipelined XADD in intake's entry
 // format) while one, and separately two, aggregator worker processes start on empty shard streams; once every shard
 // is leased the staged streams are swapped in and timed until both consumer groups (aggregate and raw archive) have
-// read and acknowledged everything; the totals in QuestDB are checked.
+// read and acknowledged everything; the totals in QuestDB are checked. Split run: one worker with
+// AGGREGATOR_ROLES=aggregate is timed alone (aggregate group only), then an archive-only process drains the archive.
 // Freshness: under a steady single-click load on an ingest process, probe clicks on dedicated ads are timed from
 // their POST's answer to their first appearance in `ad_clicks_1m`.
 // Usage: node -r @swc-node/register -r tsconfig-paths/register bench/aggregator.bench.ts [--quick]
 // Knobs (env): BENCH_EVENTS (500000; 100000 with --quick), BENCH_ADS (10000), BENCH_LOAD_RATE (5000 clicks/s),
-// BENCH_PROBES (200; 50 with --quick), BENCH_POLL_MS (50). FLUSH_INTERVAL_MS, READ_BATCH_SIZE etc. are passed
+// BENCH_PROBES (200; 50 with --quick), BENCH_POLL_MS (50), BENCH_WORKERS (1,2), BENCH_FRESHNESS (1), BENCH_SPLIT (1:
+// also time one aggregate-only worker, then an archive-only process). FLUSH_INTERVAL_MS, READ_BATCH_SIZE etc. are passed
 // through to the apps.
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
@@ -14,6 +16,7 @@ import { Pool } from 'pg';
 import { ClickEvent } from '@clicks/events';
 import { createPgPool, ensureSchema } from '@clicks/store';
 import { measureWorkers, WorkerRun } from './support/aggregator-run';
+import { measureArchiver } from './support/archiver-run';
 import { runLoad } from './support/load';
 import { AppProcess, BenchWorkspace, freePort, sleep, startApp, waitReady } from './support/processes';
 import { BenchReport, fmtInt, fmtMs, isQuick, knob, log, quantile } from './support/report';
@@ -26,6 +29,14 @@ const ADS = knob('BENCH_ADS', 10_000);
 const LOAD_RATE = knob('BENCH_LOAD_RATE', 5000);
 const PROBES = knob('BENCH_PROBES', QUICK ? 50 : 200);
 const POLL_MS = knob('BENCH_POLL_MS', 50);
+/** BENCH_WORKERS=1 times only the one-worker run (a comma list, default 1,2); BENCH_FRESHNESS=0 skips freshness. */
+const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,2')
+  .split(',')
+  .map(Number)
+  .filter((n) => n > 0);
+const FRESHNESS = process.env.BENCH_FRESHNESS !== '0';
+/** BENCH_SPLIT=0 skips the run with an aggregate-only worker followed by an archive-only process. */
+const SPLIT = process.env.BENCH_SPLIT !== '0';
 const PROBE_EVERY_MS = 100;
 const SHARDS = 16;
 const ADMIN_TOKEN = `bench-admin-${randomUUID()}`;
@@ -61,8 +72,28 @@ async function sumClicks(pool: Pool, prefix: string): Promise<number> {
   return Number(r.rows[0]?.n ?? 0);
 }
 
-async function throughput(report: BenchReport, ctx: Ctx, workers: number): Promise<void> {
-  const prefix = `w${workers}${randomUUID().slice(0, 4)}`;
+async function countRaw(pool: Pool, prefix: string): Promise<number> {
+  const r = await pool.query<{ n: string | number | null }>(
+    `SELECT count(*) n FROM clicks_raw WHERE ad_id LIKE '${prefix}-%'`,
+  );
+  return Number(r.rows[0]?.n ?? 0);
+}
+
+/** Polls `read` until it returns `want` or 60 s pass (QuestDB applies WAL transactions asynchronously). */
+async function settled(read: () => Promise<number>, want: number): Promise<number> {
+  let value = 0;
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline && (value = await read()) !== want) await sleep(500);
+  return value;
+}
+
+/**
+ * `split`: the workers run AGGREGATOR_ROLES=aggregate and are timed alone; then an archive-only process drains the
+ * archive group, timed on its own. Otherwise each worker runs both roles (the default), timed until both groups
+ * caught up.
+ */
+async function throughput(report: BenchReport, ctx: Ctx, workers: number, split = false): Promise<void> {
+  const prefix = `w${workers}${split ? 's' : ''}${randomUUID().slice(0, 4)}`;
   await ctx.redis.flushall();
   const t0 = performance.now();
   await prepareStaged(ctx.redis, SHARDS);
@@ -75,11 +106,14 @@ async function throughput(report: BenchReport, ctx: Ctx, workers: number): Promi
     events: EVENTS,
     shards: SHARDS,
     adminToken: ADMIN_TOKEN,
-    env: ctx.env,
+    env: split ? { ...ctx.env, AGGREGATOR_ROLES: 'aggregate' } : ctx.env,
     timeoutMs: 150_000,
     serverPids: ctx.serverPids,
+    awaitArchive: !split,
   });
-  const label = workers === 1 ? 'one worker' : `${workers} workers`;
+  const label =
+    (workers === 1 ? 'one worker' : `${workers} workers`) +
+    (split ? ' (aggregate-only; archive in its own process)' : '');
   if (run.aggregateSeconds === null) {
     report.add(`aggregation, ${label}, events/s`, `not caught up in ${run.timeoutS} s`, '', false);
   } else {
@@ -91,12 +125,30 @@ async function throughput(report: BenchReport, ctx: Ctx, workers: number): Promi
       perSecond >= TARGET.perWorker * workers,
     );
   }
-  report.add(
-    `raw archive (clicks_raw) in the same run, ${label}, events/s`,
-    run.archiveSeconds === null ? 'not caught up' : fmtInt(EVENTS / run.archiveSeconds),
-    '',
-  );
+  if (!split) {
+    report.add(
+      `raw archive (clicks_raw) in the same run, ${label}, events/s`,
+      run.archiveSeconds === null ? 'not caught up' : fmtInt(EVENTS / run.archiveSeconds),
+      '',
+    );
+  }
   report.add(`CPU used until caught up, ${label}`, describeCpu(run.cpu, EVENTS), '');
+  if (split) {
+    const a = await measureArchiver(ctx.ws, ctx.redis, {
+      shards: SHARDS,
+      env: ctx.env,
+      timeoutMs: 150_000,
+      serverPids: ctx.serverPids,
+    });
+    report.add(
+      'then an archive-only process (AGGREGATOR_ROLES=archive) alone: raw archive events/s',
+      a.seconds === null
+        ? 'not caught up'
+        : `${fmtInt(a.entries / a.seconds)} (${fmtInt(a.entries)} entries in ${a.seconds.toFixed(1)} s)`,
+      '',
+    );
+    report.add('CPU used by the archive-only run', describeCpu(a.cpu, a.entries), '');
+  }
   report.add(
     `worker process start to all shards leased (not timed above), ${label}`,
     `${run.startupSeconds.toFixed(1)} s`,
@@ -112,6 +164,8 @@ async function throughput(report: BenchReport, ctx: Ctx, workers: number): Promi
   const deadline = Date.now() + 60_000;
   while (Date.now() < deadline && (inQuestDb = await sumClicks(ctx.pool, prefix)) !== EVENTS) await sleep(500);
   report.check(`${label}: sum(clicks) in ad_clicks_1m == pre-filled events`, inQuestDb === EVENTS, `${inQuestDb}`);
+  const raw = await settled(() => countRaw(ctx.pool, prefix), EVENTS);
+  report.check(`${label}: rows in clicks_raw == pre-filled events`, raw === EVENTS, `${raw}`);
 }
 
 async function freshness(report: BenchReport, ctx: Ctx): Promise<void> {
@@ -234,9 +288,11 @@ async function main() {
       LOG_LEVEL: 'warn',
     };
     const ctx: Ctx = { ws, redis, pool, env, serverPids: { redis: redisServer.pid, questdb: questdb.pid } };
-    await throughput(report, ctx, 1);
-    await throughput(report, ctx, 2);
-    await freshness(report, ctx);
+    for (const workers of WORKER_COUNTS) {
+      await throughput(report, ctx, workers);
+      if (workers === 1 && SPLIT) await throughput(report, ctx, 1, true);
+    }
+    if (FRESHNESS) await freshness(report, ctx);
   } finally {
     await ws.cleanup();
   }

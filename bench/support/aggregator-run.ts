@@ -16,6 +16,8 @@ export interface WorkerRunSpec {
   timeoutMs: number;
   /** Other processes whose CPU use is reported (e.g. redis, questdb). */
   serverPids: Record<string, number>;
+  /** Whether to wait for the archive group too (default true); false when these workers do not archive. */
+  awaitArchive?: boolean;
 }
 
 export interface WorkerRun {
@@ -78,8 +80,9 @@ export async function measureWorkers(ws: BenchWorkspace, redis: Redis, spec: Wor
   let aggregateDoneAt: number | null = null;
   let archiveDoneAt: number | null = null;
   const deadline = publishedAt + spec.timeoutMs;
+  const awaitArchive = spec.awaitArchive ?? true;
   const { shares } = await withCpu(pids, async () => {
-    while (performance.now() < deadline && (aggregateDoneAt === null || archiveDoneAt === null)) {
+    while (performance.now() < deadline && (aggregateDoneAt === null || (awaitArchive && archiveDoneAt === null))) {
       for (const w of workers) if (w.child.exitCode !== null) throw new Error(`a worker exited (${w.child.exitCode})`);
       const [agg, archive] = await Promise.all([
         groupProgress(redis, spec.shards, CONSUMER_GROUPS.aggregate),

@@ -75,6 +75,7 @@ export class ArchiveActor {
   private async archive(entries: readonly ShardEntry[]): Promise<void> {
     if (entries.length === 0) return;
     const rows: RawClickRow[] = [];
+    const shard = shardName(this.shard);
     for (const entry of entries) {
       if (!('click' in entry)) continue;
       try {
@@ -83,7 +84,7 @@ export class ArchiveActor {
           ts: e.ts,
           eventId: e.eventId,
           adId: e.adId,
-          shard: shardName(this.shard),
+          shard,
           country: e.country ?? UNKNOWN_COUNTRY,
           userId: e.userId,
           ip: e.ip,

@@ -36,6 +36,8 @@ export interface ShardActorPorts {
   flushed(rows: number, durationMs: number): void;
 }
 
+type CountedOutcome = 'applied' | 'late' | 'malformed';
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TRIM_INTERVAL_MS = 10_000;
 
@@ -57,6 +59,8 @@ export class ShardActor {
   private lastApplied = '0-0';
   private unacked: string[] = [];
   private late: string[] = [];
+  /** Outcomes counted in `stats` since the last checkpoint: a takeover replays those entries and counts them again. */
+  private uncheckpointed: Record<CountedOutcome, number> = { applied: 0, late: 0, malformed: 0 };
   private lastTrimAt = 0;
   private flushOwed = false;
   private lastFlushAt = 0;
@@ -147,6 +151,7 @@ export class ShardActor {
     this.lastApplied = cp?.lastId ?? '0-0';
     this.unacked = [];
     this.late = [];
+    this.forgetUncheckpointed();
     this.agg.markAllChanged();
     for (let after = '0-0'; ;) {
       const entries = await this.stream.readPending(after, this.options.readBatchSize);
@@ -191,31 +196,44 @@ export class ShardActor {
       return;
     }
     if (!('click' in entry)) {
-      this.stats.malformed++;
+      this.count('malformed');
       return;
     }
     try {
       const e = decodeClick(entry.id, entry.click);
       const outcome = this.agg.apply({ adId: e.adId, country: e.country ?? UNKNOWN_COUNTRY, ts: e.ts });
       if (outcome === 'late') {
-        this.stats.late++;
+        this.count('late');
         this.late.push(lateRecord(entry.id, entry.click, this.agg.observedStreamTime));
       } else {
-        this.stats.applied++;
+        this.count('applied');
         this.hot.record(e.adId);
       }
     } catch (err) {
       if (!(err instanceof MalformedEntryError)) throw err;
-      this.stats.malformed++;
+      this.count('malformed');
       this.log.warn(err.message);
     }
+  }
+
+  private count(outcome: CountedOutcome): void {
+    this.stats[outcome]++;
+    this.uncheckpointed[outcome]++;
+  }
+
+  /** The counters then say how many entries this actor applied and checkpointed: summed over workers, N exactly. */
+  private forgetUncheckpointed(): void {
+    for (const k of ['applied', 'late', 'malformed'] as const) this.stats[k] -= this.uncheckpointed[k];
+    this.uncheckpointed = { applied: 0, late: 0, malformed: 0 };
   }
 
   /** Upserts changed windows, then checkpoints and XACKs; nothing is acknowledged before QuestDB has the rows. */
   private async flush(): Promise<void> {
     const started = this.clock.now();
-    // QuestDB cannot check fencing tokens: never write once the lease may have lapsed by our own clock.
-    if (started - this.leaseRenewedAt >= this.options.leaseTtlMs * 0.8) {
+    // QuestDB cannot check fencing tokens: never write once the lease may have lapsed by our own clock, nor send
+    // rows that waited in the shared writer's queue until after that point.
+    const writeDeadline = this.leaseRenewedAt + this.options.leaseTtlMs * 0.8;
+    if (started >= writeDeadline) {
       throw new FencedError(this.shard, this.epoch, 'lease not renewed in time; stopped writing');
     }
     this.flushOwed = true;
@@ -223,7 +241,7 @@ export class ShardActor {
     const rows = this.agg
       .changedRows()
       .map((r) => ({ ts: r.windowStart, adId: r.adId, country: r.country, shard: name, clicks: r.clicks }));
-    await this.writer.write(rows);
+    await this.writer.write(rows, writeDeadline);
     this.agg.markFlushed();
     if (this.unacked.length > 0 || rows.length > 0) {
       const state = JSON.stringify(this.agg.snapshot());
@@ -231,6 +249,7 @@ export class ShardActor {
       this.stats.snapshotBytes = state.length;
       this.unacked = [];
       this.late = [];
+      this.uncheckpointed = { applied: 0, late: 0, malformed: 0 };
     }
     this.flushOwed = false;
     this.lastFlushAt = this.clock.now();

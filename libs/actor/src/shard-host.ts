@@ -7,71 +7,100 @@ import { ArchiveActor } from './archive-actor';
 import { ShardActor, ShardActorPorts } from './shard-actor';
 import { ShardStats } from './shard-stats';
 
-/** Everything one worker runs for one shard: the aggregating actor and the archive actor, with their connections. */
+/** The QuestDB writers of a worker process, shared by all its shards' actors (their writes are coalesced). */
+export interface WorkerWriters {
+  aggregates: AggregateWriter;
+  raw: RawArchiveWriter;
+}
+
+/** Which of a shard's consumers a host runs (AGGREGATOR_ROLES). */
+export interface HostRoles {
+  aggregate: boolean;
+  archive: boolean;
+}
+
+/**
+ * Everything one worker runs for one shard, with its Redis readers: the aggregating actor and/or the archive actor
+ * (an archive-only process hosts every shard's archive actor and no aggregating actor).
+ */
 export class ShardHost {
   private constructor(
-    private readonly actor: ShardActor,
-    private readonly archiver: ArchiveActor,
+    private readonly actor: ShardActor | null,
+    private readonly archiver: ArchiveActor | null,
     private readonly readers: ClicksRedis[],
-    private readonly writer: AggregateWriter,
-    private readonly rawWriter: RawArchiveWriter,
   ) {}
 
-  static async start(
+  static start(
     shard: number,
     config: AppConfig,
     redis: RedisConnection,
     owner: string,
     metrics: ClickMetrics,
-  ): Promise<ShardHost> {
+    writers: WorkerWriters,
+    roles: HostRoles,
+  ): ShardHost {
     const a = config.aggregation;
-    const writer = await AggregateWriter.connect(config.questdb.httpUrl, Math.floor(a.leaseTtlMs / 2));
-    const rawWriter = await RawArchiveWriter.connect(config.questdb.httpUrl);
-    const readers = [redis.dedicated(`clicks-agg-s${shard}`), redis.dedicated(`clicks-archive-s${shard}`)];
-    const hotAds = new HotAdRegistry(redis.client);
-    const ports: ShardActorPorts = {
-      reportHotAds: (s, ads) =>
-        hotAds.reportCandidates(ads.map((a) => ({ ...a, shard: shardName(s), at: Date.now() }))),
-      flushed: (rows, ms) => {
-        metrics.flushSeconds.observe(ms / 1000);
-        metrics.flushRows.inc(rows);
-      },
-    };
-    const actor = new ShardActor(
-      shard,
-      new ShardStream(shard, redis.client, readers[0], GROUPS.aggregate),
-      writer,
-      ports,
-      {
-        hotAdThreshold: config.hotAds.thresholdPerSecond,
-        owner,
-        flushIntervalMs: a.flushIntervalMs,
-        allowedLatenessMs: a.allowedLatenessMs,
-        idleAdvanceMs: a.idleAdvanceMs,
-        readBatchSize: a.readBatchSize,
-        readBlockMs: a.readBlockMs,
-        leaseTtlMs: a.leaseTtlMs,
-      },
-    );
-    const archiveStream = new ShardStream(shard, redis.client, readers[1], GROUPS.archive);
-    const archiver = new ArchiveActor(shard, archiveStream, rawWriter, a.readBatchSize, a.readBlockMs);
-    actor.start();
-    archiver.start();
-    return new ShardHost(actor, archiver, readers, writer, rawWriter);
+    const readers: ClicksRedis[] = [];
+    let actor: ShardActor | null = null;
+    if (roles.aggregate) {
+      const reader = redis.dedicated(`clicks-agg-s${shard}`);
+      readers.push(reader);
+      const hotAds = new HotAdRegistry(redis.client);
+      const ports: ShardActorPorts = {
+        reportHotAds: (s, ads) =>
+          hotAds.reportCandidates(ads.map((a) => ({ ...a, shard: shardName(s), at: Date.now() }))),
+        flushed: (rows, ms) => {
+          metrics.flushSeconds.observe(ms / 1000);
+          metrics.flushRows.inc(rows);
+        },
+      };
+      actor = new ShardActor(
+        shard,
+        new ShardStream(shard, redis.client, reader, GROUPS.aggregate),
+        writers.aggregates,
+        ports,
+        {
+          hotAdThreshold: config.hotAds.thresholdPerSecond,
+          owner,
+          flushIntervalMs: a.flushIntervalMs,
+          allowedLatenessMs: a.allowedLatenessMs,
+          idleAdvanceMs: a.idleAdvanceMs,
+          readBatchSize: a.readBatchSize,
+          readBlockMs: a.readBlockMs,
+          leaseTtlMs: a.leaseTtlMs,
+        },
+      );
+    }
+    let archiver: ArchiveActor | null = null;
+    if (roles.archive) {
+      const reader = redis.dedicated(`clicks-archive-s${shard}`);
+      readers.push(reader);
+      const archiveStream = new ShardStream(shard, redis.client, reader, GROUPS.archive);
+      archiver = new ArchiveActor(shard, archiveStream, writers.raw, a.readBatchSize, a.readBlockMs);
+    }
+    actor?.start();
+    archiver?.start();
+    return new ShardHost(actor, archiver, readers);
   }
 
+  /** Whether the aggregating actor holds its lease (always true without one). */
   get owned(): boolean {
-    return this.actor.snapshotStats().epoch > 0;
+    return this.actor ? this.actor.snapshotStats().epoch > 0 : true;
   }
 
-  stats(): ShardStats {
-    return { ...this.actor.snapshotStats(), archived: this.archiver.stats.archived };
+  /** The aggregating actor's view with the archive count; null on an archive-only host. */
+  stats(): ShardStats | null {
+    if (!this.actor) return null;
+    return { ...this.actor.snapshotStats(), archived: this.archiver?.stats.archived };
   }
 
-  /** Hand-off: the actor flushes, checkpoints and releases its lease; then connections close. */
+  get archived(): number {
+    return this.archiver?.stats.archived ?? 0;
+  }
+
+  /** Hand-off: the actor flushes, checkpoints and releases its lease; then its Redis readers close. */
   async stop(): Promise<void> {
-    await Promise.all([this.actor.stop(), this.archiver.stop()]);
+    await Promise.all([this.actor?.stop(), this.archiver?.stop()]);
     for (const r of this.readers) r.disconnect();
-    await Promise.all([this.writer.close(), this.rawWriter.close()]);
   }
 }

@@ -3,9 +3,9 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { APP_CONFIG, AppConfig } from '@clicks/config';
 import { ClickMetrics } from '@clicks/metrics';
 import { assignShards } from '@clicks/routing';
-import { ensureSchema, QuestDbConnection } from '@clicks/store';
+import { AggregateWriter, ensureSchema, QuestDbConnection, RawArchiveWriter } from '@clicks/store';
 import { RedisConnection, WorkerRegistry } from '@clicks/stream';
-import { ShardHost } from './shard-host';
+import { ShardHost, WorkerWriters } from './shard-host';
 import { ShardStats } from './shard-stats';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -32,6 +32,7 @@ export class ShardSupervisor implements OnApplicationBootstrap, OnApplicationShu
   private schemaReady = false;
   private wake: (() => void) | null = null;
   private view: WorkerView;
+  private writers: WorkerWriters | null = null;
   /** Lease owner name: unique per process, so a restarted worker never inherits its dead predecessor's epoch. */
   private readonly instance: string;
 
@@ -51,9 +52,14 @@ export class ShardSupervisor implements OnApplicationBootstrap, OnApplicationShu
     this.loop = this.run();
   }
 
-  /** Ready once the schema exists and this worker owns (holds the lease of) every shard assigned to it. */
+  /**
+   * Ready once the schema exists and this worker owns (holds the lease of) every shard assigned to it; an
+   * archive-only worker once it archives every shard.
+   */
   get ready(): boolean {
-    return this.schemaReady && this.view.liveWorkers.length > 0 && [...this.hosts.values()].every((h) => h.owned);
+    if (!this.schemaReady) return false;
+    if (!this.config.aggregation.roles.aggregate) return this.hosts.size === this.config.shards.count;
+    return this.view.liveWorkers.length > 0 && [...this.hosts.values()].every((h) => h.owned);
   }
 
   get workers(): WorkerView {
@@ -61,7 +67,12 @@ export class ShardSupervisor implements OnApplicationBootstrap, OnApplicationShu
   }
 
   stats(): ShardStats[] {
-    return [...this.hosts.values()].map((h) => h.stats());
+    return [...this.hosts.values()].map((h) => h.stats()).filter((s) => s !== null);
+  }
+
+  /** Raw clicks archived by this process since it started, over all its shards. */
+  get archived(): number {
+    return [...this.hosts.values()].reduce((n, h) => n + h.archived, 0);
   }
 
   /** Recompute the assignment now instead of at the next heartbeat. */
@@ -79,10 +90,14 @@ export class ShardSupervisor implements OnApplicationBootstrap, OnApplicationShu
 
   private async run(): Promise<void> {
     await this.waitForSchema();
+    if (this.stopping) return;
+    const writers = await this.connectWriters();
+    if (!writers) return;
+    if (!this.config.aggregation.roles.aggregate) return this.archiveEveryShard(writers);
     const interval = Math.max(200, Math.floor(this.config.aggregation.leaseTtlMs / 4));
     while (!this.stopping) {
       try {
-        await this.reconcile();
+        await this.reconcile(writers);
       } catch (e) {
         this.log.warn(`membership update failed: ${String(e)}`);
       }
@@ -91,6 +106,26 @@ export class ShardSupervisor implements OnApplicationBootstrap, OnApplicationShu
         setTimeout(resolve, interval);
       });
     }
+  }
+
+  /** The process's QuestDB writers, shared by all its actors; null if stopped first. */
+  private async connectWriters(): Promise<WorkerWriters | null> {
+    const q = this.config.questdb.httpUrl;
+    for (let attempt = 1; !this.stopping; attempt++) {
+      try {
+        // The aggregate writer's timeout bounds how late a paused owner's write can land (see ShardActor.flush).
+        const [aggregates, raw] = await Promise.all([
+          AggregateWriter.connect(q, Math.floor(this.config.aggregation.leaseTtlMs / 2)),
+          RawArchiveWriter.connect(q),
+        ]);
+        this.writers = { aggregates, raw };
+        return this.writers;
+      } catch (e) {
+        if (attempt % 10 === 1) this.log.warn(`cannot create the QuestDB writers: ${String(e)}`);
+        await sleep(500);
+      }
+    }
+    return null;
   }
 
   private async waitForSchema(): Promise<void> {
@@ -106,7 +141,7 @@ export class ShardSupervisor implements OnApplicationBootstrap, OnApplicationShu
     }
   }
 
-  private async reconcile(): Promise<void> {
+  private async reconcile(writers: WorkerWriters): Promise<void> {
     const me = this.config.worker.id;
     const live = await this.registry.heartbeat(me, this.config.aggregation.leaseTtlMs);
     const drained = await this.registry.drained();
@@ -123,9 +158,22 @@ export class ShardSupervisor implements OnApplicationBootstrap, OnApplicationShu
     const leaving = [...this.hosts.keys()].filter((s) => !desired.has(s));
     await Promise.all(leaving.map((s) => this.release(s)));
     for (const shard of desired) {
-      if (!this.hosts.has(shard))
-        this.hosts.set(shard, await ShardHost.start(shard, this.config, this.redis, this.instance, this.metrics));
+      if (!this.hosts.has(shard)) this.hosts.set(shard, this.host(shard, writers));
     }
+  }
+
+  private host(shard: number, writers: WorkerWriters): ShardHost {
+    const roles = this.config.aggregation.roles;
+    return ShardHost.start(shard, this.config, this.redis, this.instance, this.metrics, writers, roles);
+  }
+
+  /**
+   * An archive-only process stays out of the ring and archives every shard: the archive sink is idempotent
+   * (DEDUP on ts, event_id) and needs no lease, so several such processes may share each shard's archive group.
+   */
+  private archiveEveryShard(writers: WorkerWriters): void {
+    for (let shard = 0; shard < this.config.shards.count; shard++) this.hosts.set(shard, this.host(shard, writers));
+    this.log.log(`archiving all ${this.config.shards.count} shards (archive-only worker)`);
   }
 
   private async release(shard: number): Promise<void> {
@@ -140,7 +188,9 @@ export class ShardSupervisor implements OnApplicationBootstrap, OnApplicationShu
     this.stopping = true;
     this.wake?.();
     await this.loop;
-    await this.registry.leave(this.config.worker.id).catch(() => undefined);
+    if (this.config.aggregation.roles.aggregate)
+      await this.registry.leave(this.config.worker.id).catch(() => undefined);
     await Promise.all([...this.hosts.keys()].map((s) => this.release(s)));
+    await Promise.all([this.writers?.aggregates.close(), this.writers?.raw.close()]);
   }
 }

@@ -32,6 +32,11 @@ export interface AppConfig {
     readyMaxLag: number;
     readBatchSize: number;
     readBlockMs: number;
+    /**
+     * What this worker process runs: `aggregate` (shard actors, over the consistent-hash ring) and/or `archive`
+     * (the raw archive copy; an archive-only process archives every shard and does not join the ring).
+     */
+    roles: { aggregate: boolean; archive: boolean };
   };
   intake: {
     dedupHorizonSeconds: number;
@@ -117,6 +122,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       readyMaxLag: e.READY_MAX_LAG,
       readBatchSize: e.READ_BATCH_SIZE,
       readBlockMs: e.READ_BLOCK_MS,
+      roles: {
+        aggregate: list(e.AGGREGATOR_ROLES).includes('aggregate'),
+        archive: list(e.AGGREGATOR_ROLES).includes('archive'),
+      },
     },
     intake: {
       dedupHorizonSeconds: e.DEDUP_HORIZON_SECONDS,

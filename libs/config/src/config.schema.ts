@@ -45,6 +45,13 @@ export const envSchema = z.object({
   READY_MAX_LAG: int(1_000_000, 0),
   READ_BATCH_SIZE: int(2000, 1),
   READ_BLOCK_MS: int(200, 1),
+  AGGREGATOR_ROLES: z
+    .string()
+    .default('aggregate,archive')
+    .refine(
+      (s) => /^\s*(aggregate|archive)\s*(,\s*(aggregate|archive)\s*)?$/.test(s),
+      'aggregate, archive, or both comma-separated',
+    ),
   DEDUP_HORIZON_SECONDS: int(15 * 60, 1),
   MAX_FUTURE_SKEW_MS: int(5 * 60_000),
   RETENTION_DAYS: int(31, 1),

@@ -1,29 +1,56 @@
-import { Sender } from '@questdb/nodejs-client';
+import { createTransport, SenderOptions, SenderTransport } from '@questdb/nodejs-client';
+import { ilpConfig } from './ilp-config';
+import { RequestCoalescer } from './request-coalescer';
+
+/** Formats one row as a complete ILP line (ending in a newline). */
+export type IlpLineFormat<Row> = (row: Row) => string;
 
 /**
- * Writes rows of one table over ILP/HTTP, one flush per call (one HTTP request for one table: one transaction).
- * One writer per consumer, never two flushes at once. A failed flush loses the sender's buffer, so the buffer is
- * reset and the caller, which has acknowledged nothing yet, writes the rows again.
+ * Characters of ILP text per request at most (several writers' parts are joined up to this): a full read batch of
+ * every shard fits, and QuestDB answers well within the client's retry_timeout (2 s), after which it gives up.
+ */
+const MAX_REQUEST_CHARS = 4 * 1024 * 1024;
+
+/**
+ * Writes rows of one table over ILP/HTTP (one request: one transaction). One writer per table and process, shared
+ * by every actor: writes that arrive while a request is in flight are sent together in the next one (see
+ * RequestCoalescer), so QuestDB gets few large transactions instead of one small one per shard and batch. The lines
+ * are built as one string and handed to the client's HTTP transport (its retries and timeouts), not through the
+ * client's character-by-character buffer. A failed request stores nothing of it; every caller in it is rejected
+ * and, having acknowledged nothing yet, writes its rows again.
  */
 export class IlpTableWriter<Row> {
-  protected constructor(
-    private readonly sender: Sender,
-    private readonly append: (sender: Sender, row: Row) => Promise<void>,
-  ) {}
+  private readonly requests: RequestCoalescer<string>;
 
-  /** Resolves once QuestDB has accepted every row. */
-  async write(rows: readonly Row[]): Promise<void> {
+  protected constructor(
+    private readonly transport: SenderTransport,
+    private readonly format: IlpLineFormat<Row>,
+  ) {
+    this.requests = new RequestCoalescer<string>(
+      (parts) =>
+        transport.send(Buffer.from(parts.length === 1 ? parts[0] : parts.join(''), 'utf8')).then(() => undefined),
+      MAX_REQUEST_CHARS,
+      (part) => part.length,
+    );
+  }
+
+  protected static async transportFor(httpUrl: string, requestTimeoutMs?: number): Promise<SenderTransport> {
+    const options = await SenderOptions.fromConfig(ilpConfig(httpUrl, requestTimeoutMs), { log: () => undefined });
+    return createTransport(options);
+  }
+
+  /**
+   * Resolves once QuestDB has accepted every row. `notAfter` (epoch ms): if the rows are still queued behind another
+   * request then, they are not sent at all (WriteDeadlineError), e.g. because the caller's lease may have lapsed.
+   */
+  async write(rows: readonly Row[], notAfter?: number): Promise<void> {
     if (rows.length === 0) return;
-    try {
-      for (const r of rows) await this.append(this.sender, r);
-      await this.sender.flush();
-    } catch (e) {
-      this.sender.reset();
-      throw e;
-    }
+    let body = '';
+    for (const r of rows) body += this.format(r);
+    await this.requests.submit(body, notAfter);
   }
 
   async close(): Promise<void> {
-    await this.sender.close();
+    await this.transport.close();
   }
 }

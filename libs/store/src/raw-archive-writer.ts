@@ -1,5 +1,4 @@
-import { Sender } from '@questdb/nodejs-client';
-import { ilpConfig } from './ilp-config';
+import { ilpName, ilpString, ilpTimestamp } from './ilp-line';
 import { IlpTableWriter } from './ilp-table-writer';
 import { TABLES } from './schema';
 
@@ -16,23 +15,24 @@ export interface RawClickRow {
   userAgent?: string;
 }
 
+/** One `clicks_raw` row as an ILP line; absent optional columns are left out (NULL). */
+export function rawClickLine(r: RawClickRow): string {
+  let line =
+    `${TABLES.raw},ad_id=${ilpName(r.adId)},country=${ilpName(r.country)},shard=${ilpName(r.shard)} ` +
+    `event_id=${ilpString(r.eventId)}`;
+  if (typeof r.userId === 'string') line += `,user_id=${ilpString(r.userId)}`;
+  if (typeof r.ip === 'string') line += `,ip=${ilpString(r.ip)}`;
+  if (typeof r.impressionId === 'string') line += `,impression_id=${ilpString(r.impressionId)}`;
+  if (typeof r.userAgent === 'string') line += `,user_agent=${ilpString(r.userAgent)}`;
+  return `${line} ${ilpTimestamp(r.ts)}\n`;
+}
+
 /**
  * Appends raw clicks to `clicks_raw` (DEDUP UPSERT KEYS(ts, event_id)), so a re-delivered event replaces itself.
- * One writer per consumer; a failed flush loses the buffer, so the caller re-sends before acknowledging.
+ * One writer per consumer; a failed write stores nothing, so the caller re-sends before acknowledging.
  */
 export class RawArchiveWriter extends IlpTableWriter<RawClickRow> {
   static async connect(httpUrl: string): Promise<RawArchiveWriter> {
-    const sender = await Sender.fromConfig(ilpConfig(httpUrl), { log: () => undefined });
-    return new RawArchiveWriter(sender, appendRawClick);
+    return new RawArchiveWriter(await IlpTableWriter.transportFor(httpUrl), rawClickLine);
   }
-}
-
-function appendRawClick(s: Sender, r: RawClickRow): Promise<void> {
-  s.table(TABLES.raw).symbol('ad_id', r.adId).symbol('country', r.country).symbol('shard', r.shard);
-  s.stringColumn('event_id', r.eventId);
-  if (r.userId !== undefined) s.stringColumn('user_id', r.userId);
-  if (r.ip !== undefined) s.stringColumn('ip', r.ip);
-  if (r.impressionId !== undefined) s.stringColumn('impression_id', r.impressionId);
-  if (r.userAgent !== undefined) s.stringColumn('user_agent', r.userAgent);
-  return s.at(r.ts, 'ms');
 }

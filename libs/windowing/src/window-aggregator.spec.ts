@@ -100,4 +100,34 @@ describe('WindowAggregator', () => {
     b.markAllChanged();
     expect(b.changedRows()).toHaveLength(2);
   });
+
+  it('reports a cell once per flush however often it changed, also after markAllChanged', () => {
+    const agg = new WindowAggregator(L);
+    agg.apply(click(T0));
+    agg.markAllChanged();
+    agg.apply(click(T0 + 1));
+    agg.apply(click(T0 + 2, 'b'));
+    agg.markAllChanged();
+    expect(agg.changedRows()).toEqual([
+      { windowStart: T0, adId: 'a', country: 'DE', clicks: 2 },
+      { windowStart: T0, adId: 'b', country: 'DE', clicks: 1 },
+    ]);
+    agg.markFlushed();
+    agg.apply(click(T0 + 3, 'b'));
+    expect(agg.changedRows()).toEqual([{ windowStart: T0, adId: 'b', country: 'DE', clicks: 2 }]);
+  });
+
+  it('keeps the snapshot format: [window start, [adId NUL country, clicks][]][]', () => {
+    const agg = new WindowAggregator(L);
+    agg.apply(click(T0, 'a', 'DE'));
+    agg.apply(click(T0 + MIN, 'b', 'FR'));
+    agg.apply(click(T0 + MIN, 'b', 'FR'));
+    expect(agg.snapshot()).toEqual({
+      observedStreamTime: T0 + MIN,
+      windows: [
+        [T0, [['a\u0000DE', 1]]],
+        [T0 + MIN, [['b\u0000FR', 2]]],
+      ],
+    });
+  });
 });

@@ -24,15 +24,25 @@ export interface AggregatorSnapshot {
 
 const SEP = '\u0000';
 
+/** One (ad, country) count of a window; `changed` while it is in the changed list (not yet flushed). */
+interface Cell {
+  readonly key: string;
+  clicks: number;
+  changed: boolean;
+}
+
 /**
  * Counts clicks per (minute, ad, country) in event time, as Kafka Streams' KStreamWindowAggregate does: the
  * aggregator tracks `observedStreamTime` (the largest event time seen) and a window closes once
  * `observedStreamTime` reaches its `closeTime` (end + allowed lateness). An event for a closed window is late and
  * not counted. Changed windows are reported as cumulative rows, so writing them twice is harmless.
+ * Per event: one map lookup for the window, one for the cell; a cell joins the changed list once per flush.
  */
 export class WindowAggregator {
-  private readonly windows = new Map<number, Map<string, number>>();
-  private readonly dirty = new Map<number, Set<string>>();
+  private readonly windows = new Map<number, Map<string, Cell>>();
+  /** Cells changed since the last flush, with their window start (parallel arrays: no object per entry). */
+  private changedStarts: number[] = [];
+  private changedCells: Cell[] = [];
   private streamTime = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly allowedLatenessMs: number) {}
@@ -50,13 +60,19 @@ export class WindowAggregator {
     const start = windowStart(click.ts);
     if (closeTime(start, this.allowedLatenessMs) <= this.streamTime) return 'late';
     const key = click.adId + SEP + click.country;
-    let counts = this.windows.get(start);
-    if (!counts) this.windows.set(start, (counts = new Map<string, number>()));
-    counts.set(key, (counts.get(key) ?? 0) + 1);
-    let changed = this.dirty.get(start);
-    if (!changed) this.dirty.set(start, (changed = new Set<string>()));
-    changed.add(key);
+    let cells = this.windows.get(start);
+    if (!cells) this.windows.set(start, (cells = new Map<string, Cell>()));
+    let cell = cells.get(key);
+    if (!cell) cells.set(key, (cell = { key, clicks: 0, changed: false }));
+    cell.clicks++;
+    if (!cell.changed) this.markChanged(start, cell);
     return 'counted';
+  }
+
+  private markChanged(start: number, cell: Cell): void {
+    cell.changed = true;
+    this.changedStarts.push(start);
+    this.changedCells.push(cell);
   }
 
   /** Moves stream time forward without an event (an in-band idle tick); never moves it back. */
@@ -66,21 +82,20 @@ export class WindowAggregator {
 
   /** Cumulative rows of every (window, ad, country) changed since the last `markFlushed`. */
   changedRows(): WindowRow[] {
-    const rows: WindowRow[] = [];
-    for (const [start, keys] of this.dirty) {
-      const counts = this.windows.get(start);
-      for (const key of keys) {
-        const sep = key.indexOf(SEP);
-        const clicks = counts?.get(key) ?? 0;
-        rows.push({ windowStart: start, adId: key.slice(0, sep), country: key.slice(sep + 1), clicks });
-      }
+    const rows: WindowRow[] = new Array<WindowRow>(this.changedCells.length);
+    for (let i = 0; i < rows.length; i++) {
+      const { key, clicks } = this.changedCells[i];
+      const sep = key.indexOf(SEP);
+      rows[i] = { windowStart: this.changedStarts[i], adId: key.slice(0, sep), country: key.slice(sep + 1), clicks };
     }
     return rows;
   }
 
   /** The changed rows are durable: forget them, and drop closed windows (their final values were in them). */
   markFlushed(): number[] {
-    this.dirty.clear();
+    for (const cell of this.changedCells) cell.changed = false;
+    this.changedStarts = [];
+    this.changedCells = [];
     const horizon = closedBefore(this.streamTime, this.allowedLatenessMs);
     const evicted: number[] = [];
     for (const start of this.windows.keys()) {
@@ -94,20 +109,27 @@ export class WindowAggregator {
 
   /** Marks every open window changed, so that a new owner re-writes all that it restored. */
   markAllChanged(): void {
-    for (const [start, counts] of this.windows) this.dirty.set(start, new Set(counts.keys()));
+    for (const [start, cells] of this.windows) {
+      for (const cell of cells.values()) if (!cell.changed) this.markChanged(start, cell);
+    }
   }
 
   snapshot(): AggregatorSnapshot {
     return {
       observedStreamTime: this.streamTime,
-      windows: [...this.windows].map(([start, counts]) => [start, [...counts]]),
+      windows: [...this.windows].map(([start, cells]) => [
+        start,
+        [...cells.values()].map((c): [string, number] => [c.key, c.clicks]),
+      ]),
     };
   }
 
   static restore(snapshot: AggregatorSnapshot, allowedLatenessMs: number): WindowAggregator {
     const a = new WindowAggregator(allowedLatenessMs);
     a.streamTime = snapshot.observedStreamTime ?? Number.NEGATIVE_INFINITY;
-    for (const [start, counts] of snapshot.windows) a.windows.set(start, new Map(counts));
+    for (const [start, counts] of snapshot.windows) {
+      a.windows.set(start, new Map(counts.map(([key, clicks]) => [key, { key, clicks, changed: false }])));
+    }
     return a;
   }
 }
