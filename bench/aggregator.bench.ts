@@ -6,7 +6,7 @@
 // Freshness: under a steady single-click load on an ingest process, probe clicks on dedicated ads are timed from
 // their POST's answer to their first appearance in `ad_clicks_1m`.
 // Usage: node -r @swc-node/register -r tsconfig-paths/register bench/aggregator.bench.ts [--quick]
-// Knobs (env): BENCH_EVENTS (500000; 100000 with --quick), BENCH_ADS (10000), BENCH_LOAD_RATE (5000 clicks/s),
+// Knobs (env): BENCH_EVENTS (2000000, so the last flush period weighs little; 100000 with --quick), BENCH_ADS (10000), BENCH_LOAD_RATE (5000 clicks/s),
 // BENCH_PROBES (200; 50 with --quick), BENCH_POLL_MS (50), BENCH_WORKERS (1,2), BENCH_FRESHNESS (1), BENCH_SPLIT (1:
 // also time one aggregate-only worker, then an archive-only process). FLUSH_INTERVAL_MS, READ_BATCH_SIZE etc. are passed
 // through to the apps.
@@ -24,7 +24,7 @@ import { describeCpu } from './support/cpu';
 import { appendClicks, prepareStaged, stagingKey } from './support/streams';
 
 const QUICK = isQuick();
-const EVENTS = knob('BENCH_EVENTS', QUICK ? 100_000 : 500_000);
+const EVENTS = knob('BENCH_EVENTS', QUICK ? 100_000 : 2_000_000);
 const ADS = knob('BENCH_ADS', 10_000);
 const LOAD_RATE = knob('BENCH_LOAD_RATE', 5000);
 const PROBES = knob('BENCH_PROBES', QUICK ? 50 : 200);
