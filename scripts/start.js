@@ -13,9 +13,10 @@ const env = { ...process.env };
 // click-token key, so click links survive a restart of `npm start`.
 env.ADMIN_TOKEN = env.ADMIN_TOKEN || 'dev-admin-token';
 env.IMPRESSION_KEYS = env.IMPRESSION_KEYS || 'dev:local-development-only-impression-key';
-// One ingest process per core (node:cluster workers sharing INGEST_PORT): one Node process tops out near one core of
-// single clicks. Kubernetes keeps the default of 1 per pod and scales the Deployment's replicas instead.
-env.INGEST_PROCESSES = env.INGEST_PROCESSES || String(os.availableParallelism());
+// Ingest processes (node:cluster workers sharing INGEST_PORT): one per core but one, which Redis, QuestDB and the
+// aggregator need. On 2 cores one process measured faster than two (docs/benchmarks.md: 17K vs 13K single clicks/s),
+// since each of two batches half as many clicks per Redis call. Kubernetes keeps 1 per pod and scales replicas.
+env.INGEST_PROCESSES = env.INGEST_PROCESSES || String(Math.max(1, os.availableParallelism() - 1));
 const APPS = [
   { name: 'ingest', port: Number(env.INGEST_PORT || 3001) },
   { name: 'aggregator', port: Number(env.AGGREGATOR_PORT || 3002) },
