@@ -3,7 +3,7 @@ import { decodeClick, MalformedEntryError, UNKNOWN_COUNTRY } from '@clicks/event
 import { shardName } from '@clicks/routing';
 import { AggregateWriter } from '@clicks/store';
 import { compareStreamIds, FencedError, ShardEntry, ShardStream } from '@clicks/stream';
-import { AggregatorSnapshot, WindowAggregator } from '@clicks/windowing';
+import { WindowAggregator } from '@clicks/windowing';
 import { HotAdDetector } from './hot-ad-detector';
 import { ShardActorStats, ShardStats } from './shard-stats';
 
@@ -146,7 +146,7 @@ export class ShardActor {
     await this.stream.ensureGroup();
     const cp = await this.stream.loadCheckpoint();
     this.agg = cp
-      ? WindowAggregator.restore(JSON.parse(cp.state) as AggregatorSnapshot, this.options.allowedLatenessMs)
+      ? WindowAggregator.restore(cp, this.options.allowedLatenessMs)
       : new WindowAggregator(this.options.allowedLatenessMs);
     this.lastApplied = cp?.lastId ?? '0-0';
     this.unacked = [];
@@ -242,11 +242,22 @@ export class ShardActor {
       .changedRows()
       .map((r) => ({ ts: r.windowStart, adId: r.adId, country: r.country, shard: name, clicks: r.clicks }));
     await this.writer.write(rows, writeDeadline);
+    const delta = this.agg.delta();
     this.agg.markFlushed();
-    if (this.unacked.length > 0 || rows.length > 0) {
-      const state = JSON.stringify(this.agg.snapshot());
-      await this.stream.checkpoint(this.epoch, state, this.lastApplied, this.late, this.unacked);
-      this.stats.snapshotBytes = state.length;
+    if (this.unacked.length > 0 || rows.length > 0 || delta.closed.length > 0) {
+      try {
+        this.stats.checkpointCells = await this.stream.checkpoint(
+          this.epoch,
+          delta,
+          this.lastApplied,
+          this.late,
+          this.unacked,
+        );
+      } catch (e) {
+        // The delta is lost with the failed call: the state goes on only from the last checkpoint (a takeover).
+        this.epoch = 0;
+        throw e;
+      }
       this.unacked = [];
       this.late = [];
       this.uncheckpointed = { applied: 0, late: 0, malformed: 0 };

@@ -45,7 +45,7 @@ export class ShardAdminService {
 
   private async view(shard: number, local: ShardStats | null): Promise<ShardView> {
     const stream = new ShardStream(shard, this.redis.client, this.redis.client);
-    const [lease, info, checkpoint] = await Promise.all([stream.leaseHolder(), stream.info(), stream.loadCheckpoint()]);
+    const [lease, info, checkpoint] = await Promise.all([stream.leaseHolder(), stream.info(), stream.checkpointHead()]);
     const agg = info.groups[GROUPS.aggregate];
     const archive = info.groups[GROUPS.archive];
     return {

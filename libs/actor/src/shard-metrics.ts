@@ -29,7 +29,7 @@ export class ShardMetrics implements OnModuleInit {
       const watermark = local.observedStreamTime ? Date.parse(local.observedStreamTime) : null;
       if (watermark !== null) g.set({ shard, kind: 'watermark_delay_seconds' }, Math.max(0, (now - watermark) / 1000));
       g.set({ shard, kind: 'open_windows' }, local.openWindows);
-      g.set({ shard, kind: 'snapshot_bytes' }, local.snapshotBytes);
+      g.set({ shard, kind: 'checkpoint_cells' }, local.checkpointCells);
       const e = this.metrics.shardEvents;
       e.set({ shard, outcome: 'applied' }, local.applied);
       e.set({ shard, outcome: 'late' }, local.late);

@@ -15,7 +15,7 @@ export interface ShardStats {
   lastFlushRows: number;
   lastFlushMs: number;
   lastFlushAt: string | null;
-  snapshotBytes: number;
+  checkpointCells: number;
   trimFloor: string | null;
   archived?: number;
 }
@@ -31,7 +31,7 @@ export class ShardActorStats {
   lastFlushRows = 0;
   lastFlushMs = 0;
   lastFlushAt = 0;
-  snapshotBytes = 0;
+  checkpointCells = 0;
   trimFloor: string | null = null;
 
   recordFlush(rows: number, durationMs: number, at: number): void {
@@ -58,7 +58,7 @@ export class ShardActorStats {
       lastFlushRows: this.lastFlushRows,
       lastFlushMs: this.lastFlushMs,
       lastFlushAt: this.lastFlushAt ? new Date(this.lastFlushAt).toISOString() : null,
-      snapshotBytes: this.snapshotBytes,
+      checkpointCells: this.checkpointCells,
       trimFloor: this.trimFloor,
     };
   }

@@ -29,7 +29,7 @@ export class ClickMetrics {
 
   readonly shardGauge = new Gauge({
     name: 'clicks_shard_state',
-    help: 'Per-shard state (kind: stream_length, lag, pending, archive_lag, watermark_delay_seconds, open_windows, snapshot_bytes, owned)',
+    help: 'Per-shard state (kind: stream_length, lag, pending, archive_lag, watermark_delay_seconds, open_windows, checkpoint_cells, owned)',
     labelNames: ['shard', 'kind'] as const,
     registers: [this.registry],
   });

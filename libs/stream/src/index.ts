@@ -10,7 +10,8 @@ export {
 } from './redis-client';
 export { RedisHealthIndicator } from './redis-health.indicator';
 export { RedisConnection, RedisModule } from './redis.module';
-export { compareStreamIds, FencedError, ShardCheckpoint, ShardEntry, ShardStream, StreamInfo } from './shard-stream';
+export { ShardCheckpoint, StateDelta, WindowCells } from './shard-checkpoint';
+export { compareStreamIds, FencedError, ShardEntry, ShardStream, StreamInfo } from './shard-stream';
 export { CONTROL_KEYS, GROUPS, streamKeys } from './stream-keys';
 export { WorkerRegistry } from './worker-registry';
 export { CONTROL_BUS, CONTROL_EVENTS, ControlBusClient, controlBusOptions, ControlBusServer } from './control-bus';

@@ -47,22 +47,40 @@ if redis.call('HGET', KEYS[1], 'epoch') == ARGV[1] then return redis.call('DEL',
 return 0`;
 
 /**
- * Fenced checkpoint: only the lease holder at this epoch may save {state, last applied id}, record the late events
- * of the applied entries and XACK them, all in one step, so a replay can neither lose nor repeat any of it.
- * KEYS: stream, checkpoint hash, lease hash, late stream.
- * ARGV: group, epoch, state, last applied id, number of late payloads L, L late payloads, acked ids...
+ * Fenced checkpoint: only the lease holder at this epoch may save its state, record the late events of the applied
+ * entries and XACK them, all in one step, so a replay can neither lose nor repeat any of it. The state is saved as
+ * a delta: one hash per open window (`clicks:{s<i>}:win:<start>`, field = cell key, value = cumulative clicks) gets
+ * the cells changed since the last checkpoint, the hashes of windows that closed are removed, and the checkpoint
+ * hash keeps the last applied id, the epoch, observedStreamTime and the list of open windows.
+ * KEYS: stream, checkpoint hash, lease hash, late stream, C changed-window hashes, then D closed-window hashes.
+ * ARGV: group, epoch, last applied id, observedStreamTime, open window starts (comma-separated), C, D, L; then per
+ * changed window its cell count n and n field/value pairs; then L late payloads; then the ids to XACK.
  */
 export const CHECKPOINT = `
 if redis.call('HGET', KEYS[3], 'epoch') ~= ARGV[2] then
   return redis.error_reply('FENCED lease epoch ' .. tostring(redis.call('HGET', KEYS[3], 'epoch')) .. ' is not ' .. ARGV[2])
 end
-redis.call('HSET', KEYS[2], 'state', ARGV[3], 'lastId', ARGV[4], 'epoch', ARGV[2])
-local late = tonumber(ARGV[5])
-for i = 6, 5 + late do
+local changed = tonumber(ARGV[6])
+local closed = tonumber(ARGV[7])
+local late = tonumber(ARGV[8])
+local a = 9
+for w = 1, changed do
+  local n = tonumber(ARGV[a])
+  a = a + 1
+  local last = a + 2 * n - 1
+  for i = a, last, 2000 do
+    redis.call('HSET', KEYS[4 + w], unpack(ARGV, i, math.min(i + 1999, last)))
+  end
+  a = last + 1
+end
+for d = 1, closed do redis.call('UNLINK', KEYS[4 + changed + d]) end
+redis.call('HSET', KEYS[2], 'lastId', ARGV[3], 'epoch', ARGV[2], 'streamTime', ARGV[4], 'windows', ARGV[5])
+redis.call('HDEL', KEYS[2], 'state')
+for i = a, a + late - 1 do
   redis.call('XADD', KEYS[4], 'MAXLEN', '~', 1000000, '*', 'late', ARGV[i])
 end
 local acked = 0
-for i = 6 + late, #ARGV, 4000 do
+for i = a + late, #ARGV, 4000 do
   acked = acked + redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, i, math.min(i + 3999, #ARGV)))
 end
 return acked`;

@@ -11,13 +11,8 @@ export interface ClicksCommands {
   enqueueClicks(numKeys: number, ...args: (string | number)[]): Promise<(string | number)[]>;
   acquireLease(leaseKey: string, epochKey: string, owner: string, ttlMs: number): Promise<number>;
   releaseLease(leaseKey: string, epoch: number): Promise<number>;
-  checkpoint(
-    stream: string,
-    cpKey: string,
-    leaseKey: string,
-    lateKey: string,
-    ...args: (string | number)[]
-  ): Promise<number>;
+  /** `numKeys` = 4 + changed + closed windows; see CHECKPOINT for the layout. */
+  checkpoint(numKeys: number, ...args: (string | number)[]): Promise<number>;
   heartbeat(workersKey: string, worker: string, ttlMs: number): Promise<string[]>;
 }
 
@@ -72,7 +67,7 @@ export function createRedis(target: RedisTarget, name: string, options: Connecti
   redis.defineCommand('enqueueClicks', { lua: ENQUEUE_CLICKS });
   redis.defineCommand('acquireLease', { numberOfKeys: 2, lua: ACQUIRE_LEASE });
   redis.defineCommand('releaseLease', { numberOfKeys: 1, lua: RELEASE_LEASE });
-  redis.defineCommand('checkpoint', { numberOfKeys: 4, lua: CHECKPOINT });
+  redis.defineCommand('checkpoint', { lua: CHECKPOINT });
   redis.defineCommand('heartbeat', { numberOfKeys: 1, lua: HEARTBEAT });
   return redis as ClicksRedis;
 }

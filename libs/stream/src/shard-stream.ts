@@ -1,14 +1,16 @@
 import { ClicksRedis } from './redis-client';
+import {
+  checkpointCall,
+  parseStreamTime,
+  parseWindowList,
+  ShardCheckpoint,
+  StateDelta,
+  WindowCells,
+} from './shard-checkpoint';
 import { ENTRY_FIELDS, GROUPS, SHARD_CONSUMER, streamKeys } from './stream-keys';
 
 /** One stream entry as the actor sees it: a click payload or an in-band tick. */
 export type ShardEntry = { id: string; click: string } | { id: string; tick: number } | { id: string; unknown: true };
-
-export interface ShardCheckpoint {
-  state: string;
-  lastId: string;
-  epoch: number;
-}
 
 /** Thrown when a checkpoint is refused because another owner holds the shard at a newer epoch. */
 export class FencedError extends Error {
@@ -77,38 +79,53 @@ export class ShardStream {
     return reply?.[0]?.[1].map(toEntry) ?? [];
   }
 
-  async loadCheckpoint(): Promise<ShardCheckpoint | null> {
-    const h = await this.redis.hgetall(streamKeys.checkpoint(this.shard));
-    if (!h.state || !h.lastId) return null;
-    return { state: h.state, lastId: h.lastId, epoch: Number(h.epoch ?? 0) };
+  /** The last applied id and epoch of the checkpoint (without its windows), or null before the first one. */
+  async checkpointHead(): Promise<{ lastId: string; epoch: number } | null> {
+    const [lastId, epoch] = await this.redis.hmget(streamKeys.checkpoint(this.shard), 'lastId', 'epoch');
+    return lastId ? { lastId, epoch: Number(epoch ?? 0) } : null;
   }
 
-  /** Saves state and last applied id, records late events and XACKs `ids`, in one fenced Lua step. */
+  /** The state saved by the last checkpoint, with every open window's cells; null before the first one. */
+  async loadCheckpoint(): Promise<ShardCheckpoint | null> {
+    const h = await this.redis.hgetall(streamKeys.checkpoint(this.shard));
+    if (!h.lastId) return null;
+    const epoch = Number(h.epoch ?? 0);
+    if (h.state !== undefined) {
+      // Written before checkpoints were deltas: the whole state as JSON. The next checkpoint replaces it.
+      const old = JSON.parse(h.state) as { observedStreamTime: number | null; windows: WindowCells[] };
+      return { lastId: h.lastId, epoch, observedStreamTime: old.observedStreamTime ?? -Infinity, windows: old.windows };
+    }
+    const starts = parseWindowList(h.windows);
+    const pipeline = this.redis.pipeline();
+    for (const start of starts) pipeline.hgetall(streamKeys.window(this.shard, start));
+    const replies = starts.length > 0 ? ((await pipeline.exec()) ?? []) : [];
+    const windows = starts.map((start, i): WindowCells => {
+      const [err, cells] = replies[i] ?? [new Error('no reply'), null];
+      if (err) throw err;
+      return [start, Object.entries(cells as Record<string, string>).map(([key, n]) => [key, Number(n)])];
+    });
+    return { lastId: h.lastId, epoch, observedStreamTime: parseStreamTime(h.streamTime), windows };
+  }
+
+  /**
+   * Saves the state delta and last applied id, records late events and XACKs `ids`, in one fenced Lua step.
+   * Returns the number of cell values written.
+   */
   async checkpoint(
     epoch: number,
-    state: string,
+    delta: StateDelta,
     lastId: string,
     late: readonly string[],
     ids: readonly string[],
-  ): Promise<void> {
+  ): Promise<number> {
+    const [numKeys, ...args] = checkpointCall(this.shard, this.group, epoch, delta, lastId, late, ids);
     try {
-      await this.redis.checkpoint(
-        this.key,
-        streamKeys.checkpoint(this.shard),
-        streamKeys.lease(this.shard),
-        streamKeys.late(this.shard),
-        this.group,
-        epoch,
-        state,
-        lastId,
-        late.length,
-        ...late,
-        ...ids,
-      );
+      await this.redis.checkpoint(Number(numKeys), ...args);
     } catch (e) {
       if (String(e).includes('FENCED')) throw new FencedError(this.shard, epoch, String(e));
       throw e;
     }
+    return delta.changed.reduce((n, [, cells]) => n + cells.length, 0);
   }
 
   /** XACK without state: for consumers whose sink is idempotent on its own (the raw archive). */

@@ -8,6 +8,8 @@ export const streamKeys = {
   stream: (shard: number) => `clicks:{${shardName(shard)}}`,
   seen: (shard: number, dedupId: string) => `clicks:{${shardName(shard)}}:seen:${dedupId}`,
   checkpoint: (shard: number) => `clicks:{${shardName(shard)}}:checkpoint`,
+  /** The counts of one open window of the shard (a hash: cell key -> cumulative clicks), part of the checkpoint. */
+  window: (shard: number, start: number) => `clicks:{${shardName(shard)}}:win:${start}`,
   lease: (shard: number) => `clicks:{${shardName(shard)}}:lease`,
   epoch: (shard: number) => `clicks:{${shardName(shard)}}:epoch`,
   /** Late events of the shard, with their reason (per shard, so the checkpoint script stays in one slot). */

@@ -1,2 +1,9 @@
 export { closedBefore, closeTime, WINDOW_MS, windowEnd, windowStart } from './minute-window';
-export { AggregatorSnapshot, ApplyOutcome, CountedClick, WindowAggregator, WindowRow } from './window-aggregator';
+export {
+  AggregatorDelta,
+  AggregatorSnapshot,
+  ApplyOutcome,
+  CountedClick,
+  WindowAggregator,
+  WindowRow,
+} from './window-aggregator';

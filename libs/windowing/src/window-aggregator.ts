@@ -16,6 +16,17 @@ export interface WindowRow {
 
 export type ApplyOutcome = 'counted' | 'late';
 
+/**
+ * What changed since the last flush, for a checkpoint that saves only that: changed cells of windows still open
+ * (cumulative values), the windows that close with this flush, and the windows open after it.
+ */
+export interface AggregatorDelta {
+  observedStreamTime: number;
+  openWindows: number[];
+  changed: [start: number, cells: [key: string, clicks: number][]][];
+  closed: number[];
+}
+
 /** Serializable state; a pure function of the events applied (in order) and the stream-time ticks seen. */
 export interface AggregatorSnapshot {
   observedStreamTime: number;
@@ -89,6 +100,27 @@ export class WindowAggregator {
       rows[i] = { windowStart: this.changedStarts[i], adId: key.slice(0, sep), country: key.slice(sep + 1), clicks };
     }
     return rows;
+  }
+
+  /**
+   * The checkpoint's share of the next `markFlushed`: cells changed since the last one in windows that stay open,
+   * and which windows close (their final values went to QuestDB with the changed rows). Applied to the previous
+   * checkpoint's windows it gives `snapshot()` as of after `markFlushed`.
+   */
+  delta(): AggregatorDelta {
+    const horizon = closedBefore(this.streamTime, this.allowedLatenessMs);
+    const changed = new Map<number, [string, number][]>();
+    for (let i = 0; i < this.changedCells.length; i++) {
+      const start = this.changedStarts[i];
+      if (start < horizon) continue;
+      let cells = changed.get(start);
+      if (!cells) changed.set(start, (cells = []));
+      cells.push([this.changedCells[i].key, this.changedCells[i].clicks]);
+    }
+    const openWindows: number[] = [];
+    const closed: number[] = [];
+    for (const start of this.windows.keys()) (start < horizon ? closed : openWindows).push(start);
+    return { observedStreamTime: this.streamTime, openWindows, changed: [...changed], closed };
   }
 
   /** The changed rows are durable: forget them, and drop closed windows (their final values were in them). */

@@ -1,0 +1,102 @@
+import { ClicksRedis, createRedis, FencedError, ShardStream, streamKeys } from '@clicks/stream';
+import { resetRedis, testConfig } from '../support/test-env';
+
+const T0 = Date.parse('2026-11-23T12:00:00Z');
+const MIN = 60_000;
+const SHARD = 3;
+
+describe('shard checkpoints in Redis: deltas, restore, fencing, the older whole-state format', () => {
+  const config = testConfig();
+  let redis: ClicksRedis;
+  let stream: ShardStream;
+
+  beforeAll(() => {
+    redis = createRedis(config.redis, 'checkpoint-test');
+  });
+  afterAll(async () => {
+    await redis.quit();
+  });
+  beforeEach(async () => {
+    await resetRedis(config.redis.url);
+    stream = new ShardStream(SHARD, redis, redis);
+    await stream.ensureGroup();
+  });
+
+  it('keeps one hash per open window, updated by deltas, and restores every cell', async () => {
+    const epoch = await stream.acquireLease('owner-a', 10_000);
+    expect(await stream.loadCheckpoint()).toBeNull();
+    await stream.checkpoint(
+      epoch,
+      {
+        observedStreamTime: T0 + 30_000,
+        openWindows: [T0 - MIN, T0],
+        changed: [
+          [T0 - MIN, [['a\u0000US', 3]]],
+          [
+            T0,
+            [
+              ['a\u0000US', 1],
+              ['b\u0000DE', 2],
+            ],
+          ],
+        ],
+        closed: [],
+      },
+      '5-0',
+      [],
+      [],
+    );
+    // Next flush: one cell changed, the older window closed.
+    await stream.checkpoint(
+      epoch,
+      { observedStreamTime: T0 + 59_000, openWindows: [T0], changed: [[T0, [['b\u0000DE', 7]]]], closed: [T0 - MIN] },
+      '9-0',
+      [],
+      [],
+    );
+    expect(await redis.exists(streamKeys.window(SHARD, T0 - MIN))).toBe(0);
+    const cp = await stream.loadCheckpoint();
+    expect(cp).toMatchObject({ lastId: '9-0', epoch, observedStreamTime: T0 + 59_000 });
+    expect(cp?.windows.map(([s, cells]) => [s, [...cells].sort()])).toEqual([
+      [
+        T0,
+        [
+          ['a\u0000US', 1],
+          ['b\u0000DE', 7],
+        ],
+      ],
+    ]);
+    expect(await stream.checkpointHead()).toEqual({ lastId: '9-0', epoch });
+  });
+
+  it('refuses a checkpoint at an old epoch and changes nothing', async () => {
+    const epoch = await stream.acquireLease('owner-a', 10_000);
+    const delta = { observedStreamTime: T0, openWindows: [T0], changed: [], closed: [] };
+    await stream.checkpoint(epoch, delta, '1-0', [], []);
+    await redis.del(streamKeys.lease(SHARD));
+    const next = await stream.acquireLease('owner-b', 10_000);
+    expect(next).toBeGreaterThan(epoch);
+    const stale = { ...delta, changed: [[T0, [['x\u0000US', 99]]]] as [number, [string, number][]][] };
+    await expect(stream.checkpoint(epoch, stale, '2-0', [], [])).rejects.toBeInstanceOf(FencedError);
+    expect(await redis.exists(streamKeys.window(SHARD, T0))).toBe(0);
+    expect(await stream.checkpointHead()).toEqual({ lastId: '1-0', epoch });
+  });
+
+  it('reads a checkpoint written as one JSON state, and replaces it with window hashes', async () => {
+    const old = { observedStreamTime: T0, windows: [[T0, [['a\u0000US', 4]]]] };
+    await redis.hset(streamKeys.checkpoint(SHARD), 'state', JSON.stringify(old), 'lastId', '3-0', 'epoch', '1');
+    const cp = await stream.loadCheckpoint();
+    expect(cp).toEqual({ lastId: '3-0', epoch: 1, observedStreamTime: T0, windows: old.windows });
+    const epoch = await stream.acquireLease('owner-a', 10_000);
+    // A new owner re-marks every restored cell changed, so its first delta carries them all.
+    await stream.checkpoint(
+      epoch,
+      { observedStreamTime: T0, openWindows: [T0], changed: [[T0, [['a\u0000US', 4]]]], closed: [] },
+      '3-0',
+      [],
+      [],
+    );
+    expect(await redis.hexists(streamKeys.checkpoint(SHARD), 'state')).toBe(0);
+    expect((await stream.loadCheckpoint())?.windows).toEqual(old.windows);
+  });
+});
