@@ -139,6 +139,8 @@ export class ShardActor {
     // A paused previous owner's in-flight write may still land after our first re-write: write it all once more
     // after a lease period, which outlasts any write the old owner started while its lease was valid.
     this.rewriteAllAt = this.clock.now() + this.options.leaseTtlMs;
+    // Restored windows close by the idle advance even if no new entry ever comes (the clock starts now).
+    if (this.agg.openWindowCount > 0 && this.lastEntryAt === 0) this.lastEntryAt = this.clock.now();
     this.log.log(`took over at epoch ${epoch}, last applied ${this.lastApplied}`);
   }
 
