@@ -168,7 +168,14 @@ export class ShardActor {
     await this.renewLeaseIfDue();
     // After a failed flush, read nothing more until QuestDB has taken what is pending: memory stays bounded.
     if (this.flushOwed) await this.flush();
-    const entries = await this.stream.readNew(this.options.readBatchSize, this.options.readBlockMs);
+    let entries: ShardEntry[];
+    try {
+      entries = await this.stream.readNew(this.options.readBatchSize, this.options.readBlockMs);
+    } catch (e) {
+      // A read whose answer was lost has still moved entries to our pending list: recover, which re-reads them.
+      this.epoch = 0;
+      throw e;
+    }
     this.applyAll(entries);
     const now = this.clock.now();
     if (entries.length > 0) this.lastEntryAt = now;

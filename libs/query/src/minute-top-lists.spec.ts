@@ -20,7 +20,8 @@ describe('MinuteTopLists', () => {
     ['the view shows more rows', { clicks: 10, rows: 5 }, 5000, 'fetch'],
     ['the list is older than the max age', { clicks: 10, rows: 4 }, TOP_LIST_MAX_AGE_MS + 1, 'fetch'],
     ['the list is younger than the answer cache', { clicks: 99, rows: 99 }, 1000, 'use'],
-    ['an old minute the view shows no rows for', undefined, 5000, 'skip'],
+    ['the view shows no row for an old minute (no clicks, or a view behind)', undefined, 5000, 'use'],
+    ['the view shows no row, and the list is older than the max age', undefined, TOP_LIST_MAX_AGE_MS + 1, 'fetch'],
   ])('for an old minute, when %s: %s', (_why, summary, age, want) => {
     const l = lists();
     l.store('*', OLD, { clicks: 10, rows: 4 }, Promise.resolve(LIST));

@@ -10,8 +10,8 @@ const MINUTE_MS = 60_000;
 export const TOP_LIST_MAX_AGE_MS = 60_000;
 
 /**
- * Minutes this recent may have rows the totals view has not caught up with yet, so their lists are read from the
- * minute aggregates even when the view shows no row for them.
+ * Minutes this recent may have rows the totals view has not caught up with yet, so when the view shows no row for
+ * them their list is read again after the answer-cache period, not only after the max age.
  */
 export const RECENT_MINUTES_MS = 2 * MINUTE_MS;
 
@@ -30,7 +30,7 @@ interface CachedList {
 }
 
 /** What to do for one minute of a window. */
-export type MinutePlan = { use: Promise<MinuteTopList> } | { fetch: true } | { skip: true };
+export type MinutePlan = { use: Promise<MinuteTopList> } | { fetch: true };
 
 /**
  * The gateway's per-minute top lists (per scope: all countries, or one), and when one may be reused: a list computed after the view showed totals
@@ -52,7 +52,12 @@ export class MinuteTopLists {
     const cached = this.lists.get(`${scope}/${minute}`);
     const age = cached ? now - cached.at : Infinity;
     if (cached && age <= this.policy.cacheMs) return { use: cached.list };
-    if (!summary) return minute + MINUTE_MS > now - RECENT_MINUTES_MS ? { fetch: true } : { skip: true };
+    if (!summary) {
+      // No row in the view: the minute has no clicks, or the view has not caught up with it (recent minutes, or a
+      // view behind under load). The minute's own list says which, and is read again at most every max age.
+      const recent = minute + MINUTE_MS > now - RECENT_MINUTES_MS;
+      return cached && !recent && age <= TOP_LIST_MAX_AGE_MS ? { use: cached.list } : { fetch: true };
+    }
     if (
       cached &&
       age <= TOP_LIST_MAX_AGE_MS &&

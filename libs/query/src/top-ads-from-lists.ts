@@ -48,8 +48,7 @@ export class TopAdsFromMinuteLists {
     if (!summaries) return undefined;
     const pending: Promise<MinuteTopList>[] = [];
     for (let minute = from; minute < to; minute += MINUTE_MS) {
-      const list = this.listFor(minute, summaries.get(minute), country);
-      if (list) pending.push(list);
+      pending.push(this.listFor(minute, summaries.get(minute), country));
     }
     const merge = new TopNMerge(await Promise.all(pending), n);
     const undecided = merge.toResolve(MAX_RESOLVED_ADS);
@@ -61,10 +60,9 @@ export class TopAdsFromMinuteLists {
     minute: number,
     summary: MinuteSummary | undefined,
     country: string | undefined,
-  ): Promise<MinuteTopList> | undefined {
+  ): Promise<MinuteTopList> {
     const scope = country ?? '*';
     const plan = this.lists.plan(scope, minute, summary);
-    if ('skip' in plan) return undefined;
     if ('use' in plan) return plan.use;
     const size = this.settings.size;
     const list = this.listReads(() => this.repository.topAds(minute, minute + MINUTE_MS, size + 1, { country })).then(

@@ -52,6 +52,11 @@ export interface ConnectionOptions {
   enableAutoPipelining?: boolean;
   /** null: retry forever (blocking readers); a number: fail a command after that many reconnections. */
   maxRetriesPerRequest?: number | null;
+  /**
+   * false: a command sent before a disconnect fails instead of being sent again. An XREADGROUP `>` whose answer was
+   * lost has already moved its entries to the pending list; sent again it would return newer entries instead.
+   */
+  autoResendUnfulfilledCommands?: boolean;
 }
 
 const reconnectDelay = (attempt: number) => Math.min(attempt * 100, 2000);
@@ -111,6 +116,7 @@ function createCluster(target: RedisTarget, name: string, options: Omit<Connecti
         ...nodeOptionsOf(target.url),
         connectionName: name,
         maxRetriesPerRequest: options.maxRetriesPerRequest,
+        autoResendUnfulfilledCommands: options.autoResendUnfulfilledCommands,
       },
     },
   );

@@ -26,7 +26,8 @@ export class RedisConnection implements OnApplicationShutdown {
    * subscription. The caller closes it.
    */
   dedicated(name: string): ClicksRedis {
-    return createRedis(this.config.redis, name, { maxRetriesPerRequest: null });
+    // Readers re-read their pending entries after a failed read (see ShardActor.step, ArchiveActor.run).
+    return createRedis(this.config.redis, name, { maxRetriesPerRequest: null, autoResendUnfulfilledCommands: false });
   }
 
   async onApplicationShutdown(): Promise<void> {
