@@ -67,7 +67,7 @@ describe('INGEST_PROCESSES=2: workers share the port, metrics are summed, SIGTER
 
   it('stores every click once whichever worker took it, and /metrics counts over all workers', async () => {
     const port = await freePortAsync();
-    child = startIngest(port, { INGEST_PROCESSES: '2' });
+    child = startIngest(port, { INGEST_PROCESSES: '2', IMPRESSION_KEYS: 'test:shared-by-both-processes' });
     const url = `http://127.0.0.1:${port}`;
     // Ready means every worker is: new connections go to the workers in turn, so several in a row must be ready.
     const ready = () =>

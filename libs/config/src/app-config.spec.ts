@@ -16,6 +16,7 @@ describe('loadConfig', () => {
     ['WORKER_ID', { WORKER_ID: 'bad id!' }],
     ['PRETTY_LOGS', { PRETTY_LOGS: 'yes' }],
     ['DEDUP_HORIZON_SECONDS', { DEDUP_HORIZON_SECONDS: '10' }],
+    ['IMPRESSION_KEYS', { INGEST_PROCESSES: '2' }],
   ])('rejects a bad %s and names it', (name, env) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(name);

@@ -96,6 +96,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   if (e.DEDUP_HORIZON_SECONDS * 1000 < e.ALLOWED_LATENESS_MS) {
     throw new ConfigError(['DEDUP_HORIZON_SECONDS: must cover at least ALLOWED_LATENESS_MS']);
   }
+  if (e.INGEST_PROCESSES > 1 && e.IMPRESSION_KEYS.trim() === '') {
+    // Without shared keys each process would sign with a random key of its own and refuse the others' click links.
+    throw new ConfigError(['IMPRESSION_KEYS: required when INGEST_PROCESSES > 1']);
+  }
   return {
     logLevel: e.LOG_LEVEL,
     prettyLogs: e.PRETTY_LOGS,
