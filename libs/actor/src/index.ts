@@ -1,5 +1,6 @@
 export { ArchiveActor } from './archive-actor';
-export { Clock, HotAdReport, ShardActor, ShardActorOptions, ShardActorPorts } from './shard-actor';
+export { ShardActor } from './shard-actor';
+export { Clock, HotAdReport, ShardActorOptions, ShardActorPorts } from './shard-actor.ports';
 export { ShardStats } from './shard-stats';
 export { ShardSupervisor, WorkerView } from './shard-supervisor';
 export { ShardAdminService, ShardView } from './shard-admin';

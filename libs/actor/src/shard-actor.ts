@@ -5,36 +5,8 @@ import { AggregateWriter } from '@clicks/store';
 import { compareStreamIds, FencedError, ShardEntry, ShardStream } from '@clicks/stream';
 import { WindowAggregator } from '@clicks/windowing';
 import { HotAdDetector } from './hot-ad-detector';
+import { Clock, ShardActorOptions, ShardActorPorts } from './shard-actor.ports';
 import { ShardActorStats, ShardStats } from './shard-stats';
-
-export interface Clock {
-  now(): number;
-}
-
-export interface HotAdReport {
-  adId: string;
-  clicksPerSecond: number;
-}
-
-export interface ShardActorOptions {
-  /** Clicks/s of one ad in this shard above which it is reported as a hot-ad candidate. */
-  hotAdThreshold: number;
-  owner: string;
-  flushIntervalMs: number;
-  allowedLatenessMs: number;
-  idleAdvanceMs: number;
-  readBatchSize: number;
-  readBlockMs: number;
-  leaseTtlMs: number;
-}
-
-/** What the actor needs from its surroundings besides the stream and the writer. */
-export interface ShardActorPorts {
-  /** Reports ads above the hot threshold (best effort). */
-  reportHotAds(shard: number, ads: HotAdReport[]): Promise<void>;
-  /** Observes a completed flush (metrics). */
-  flushed(rows: number, durationMs: number): void;
-}
 
 type CountedOutcome = 'applied' | 'late' | 'malformed';
 
@@ -48,7 +20,7 @@ function lateRecord(entryId: string, click: string, observedStreamTime: number):
 
 /**
  * The only writer of one ad-shard's aggregates. Reads the shard stream through its consumer group, counts clicks
- * in event-time minute windows, upserts cumulative counts to QuestDB, then checkpoints {state, last applied id}
+ * in event-time minute windows, upserts cumulative counts to QuestDB, then checkpoints {state delta, last applied id}
  * and XACKs in one fenced Redis step. Its state is a function of the stream prefix, so replaying after a crash
  * re-writes the same values.
  */
@@ -56,6 +28,8 @@ export class ShardActor {
   private readonly log: Logger;
   private agg: WindowAggregator;
   private epoch = 0;
+  /** The lease epoch taken last: still held after a failure reset `epoch` to 0, so a stop can release it. */
+  private leaseEpoch = 0;
   private lastApplied = '0-0';
   private unacked: string[] = [];
   private late: string[] = [];
@@ -130,6 +104,7 @@ export class ShardActor {
     }
     this.leaseRenewedAt = this.clock.now();
     this.epoch = epoch;
+    this.leaseEpoch = epoch;
     try {
       await this.restoreAndReplay();
     } catch (e) {
@@ -304,14 +279,17 @@ export class ShardActor {
   }
 
   private async handOff(): Promise<void> {
-    if (this.epoch === 0) return;
+    if (this.leaseEpoch === 0) return;
     try {
-      await this.flush();
-      await this.stream.releaseLease(this.epoch);
-      this.log.log(`handed off at epoch ${this.epoch}`);
+      // After a failure (epoch 0) there is nothing consistent to flush; the next owner recovers from the checkpoint.
+      if (this.epoch !== 0) await this.flush();
+      // A no-op if another owner has taken the lease since (the script checks the epoch).
+      if (this.leaseEpoch !== 0) await this.stream.releaseLease(this.leaseEpoch);
+      this.log.log(`handed off at epoch ${this.leaseEpoch}`);
     } catch (e) {
       this.log.warn(`hand-off incomplete, the next owner recovers from the checkpoint: ${String(e)}`);
     }
     this.epoch = 0;
+    this.leaseEpoch = 0;
   }
 }

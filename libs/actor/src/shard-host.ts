@@ -4,7 +4,8 @@ import { AggregateWriter, RawArchiveWriter } from '@clicks/store';
 import { shardName } from '@clicks/routing';
 import { ClicksRedis, GROUPS, HotAdRegistry, RedisConnection, ShardStream } from '@clicks/stream';
 import { ArchiveActor } from './archive-actor';
-import { ShardActor, ShardActorPorts } from './shard-actor';
+import { ShardActor } from './shard-actor';
+import { ShardActorPorts } from './shard-actor.ports';
 import { ShardStats } from './shard-stats';
 
 /** The QuestDB writers of a worker process, shared by all its shards' actors (their writes are coalesced). */
