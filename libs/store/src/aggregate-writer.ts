@@ -19,12 +19,16 @@ export function minuteCountLine(r: MinuteCountRow): string {
 }
 
 /**
- * Writes cumulative minute counts over ILP/HTTP. One writer per shard actor, never two flushes at once: a
- * failed flush writes nothing, so the caller keeps its rows changed and writes them again.
+ * Writes cumulative minute counts over ILP/HTTP, one writer per worker process shared by its shard actors. A
+ * failed write stores nothing of the request, so each caller keeps its rows changed and writes them again.
  */
 export class AggregateWriter extends IlpTableWriter<MinuteCountRow> {
-  /** `requestTimeoutMs` bounds how long after its lease a paused owner's write can still land (keep it < TTL). */
+  /**
+   * `requestTimeoutMs` bounds how long after its lease a paused owner's write can still land (keep it < TTL). With
+   * it the client does not retry on its own: a retry would start after the caller's lease check; the actor retries.
+   */
   static async connect(httpUrl: string, requestTimeoutMs?: number): Promise<AggregateWriter> {
-    return new AggregateWriter(await IlpTableWriter.transportFor(httpUrl, requestTimeoutMs), minuteCountLine);
+    const retryMs = requestTimeoutMs === undefined ? undefined : 0;
+    return new AggregateWriter(await IlpTableWriter.transportFor(httpUrl, requestTimeoutMs, retryMs), minuteCountLine);
   }
 }

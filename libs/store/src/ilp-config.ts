@@ -6,10 +6,13 @@
  * - `request_min_throughput`: the client adds size / throughput to the request timeout; at its default (100 KiB/s)
  *   a 4 MB request could run 40 s longer, so a write's lifetime would no longer be bounded by the lease.
  */
-export function ilpConfig(httpUrl: string, requestTimeoutMs = 10_000): string {
+export function ilpConfig(
+  httpUrl: string,
+  requestTimeoutMs = 10_000,
+  retryMs = Math.min(2000, requestTimeoutMs),
+): string {
   const u = new URL(httpUrl);
   const scheme = u.protocol === 'https:' ? 'https' : 'http';
-  const retryMs = Math.min(2000, requestTimeoutMs);
   return (
     `${scheme}::addr=${u.host};protocol_version=2;auto_flush=off;stdlib_http=on;` +
     `retry_timeout=${retryMs};request_timeout=${requestTimeoutMs};request_min_throughput=${ILP_MIN_THROUGHPUT}`

@@ -34,8 +34,13 @@ export class IlpTableWriter<Row> {
     );
   }
 
-  protected static async transportFor(httpUrl: string, requestTimeoutMs?: number): Promise<SenderTransport> {
-    const options = await SenderOptions.fromConfig(ilpConfig(httpUrl, requestTimeoutMs), { log: () => undefined });
+  protected static async transportFor(
+    httpUrl: string,
+    requestTimeoutMs?: number,
+    retryMs?: number,
+  ): Promise<SenderTransport> {
+    const config = ilpConfig(httpUrl, requestTimeoutMs, retryMs);
+    const options = await SenderOptions.fromConfig(config, { log: () => undefined });
     return createTransport(options);
   }
 
