@@ -49,7 +49,7 @@ export interface AppConfig {
   query: {
     maxWindowMs: number;
     cacheMs: number;
-    /** Per-minute top list size for top-N without ip/userId filters (0 = off), and the longest window served from them. */
+    /** Per-minute top list size for top-N without ip/userId filters (0 = off); the longest window they serve. */
     topLists: { size: number; maxMinutes: number };
   };
   shutdownGraceMs: number;

@@ -33,9 +33,9 @@ interface CachedList {
 export type MinutePlan = { use: Promise<MinuteTopList> } | { fetch: true };
 
 /**
- * The gateway's per-minute top lists (per scope: all countries, or one), and when one may be reused: a list computed after the view showed totals
- * (clicks, rows) is current while the view still shows at most those totals, because rows of `ad_clicks_1m` only
- * grow. Pure bookkeeping with an injected clock; the caller does the I/O.
+ * The gateway's per-minute top lists (per scope: all countries, or one), and when one may be reused: a list
+ * computed after the view showed totals (clicks, rows) is current while the view still shows at most those totals,
+ * because rows of `ad_clicks_1m` only grow. Pure bookkeeping with an injected clock; the caller does the I/O.
  */
 export class MinuteTopLists {
   private readonly lists = new Map<string, CachedList>();

@@ -4,7 +4,7 @@ import { byClicksThenAdId, MinuteTopList, TopNMerge } from './top-n-merge';
 /** Per-minute counts: one map of adId -> clicks per minute. */
 type Minutes = Record<string, number>[];
 
-/** The minute's top-k list, as the repository builds it (clicks desc, ad id asc, LIMIT k + 1: the extra row is the floor). */
+/** A minute's top-k list as the repository builds it: LIMIT k + 1, by clicks then ad id; the extra row is the floor. */
 function listOf(minute: Record<string, number>, k: number): MinuteTopList {
   const all = Object.entries(minute)
     .map(([adId, clicks]) => ({ adId, clicks }))
