@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 'use strict';
 // `npm run setup`: installs what the system needs, idempotently, and builds. Dependency-free (runs before npm ci).
-// Steps: npm ci when node_modules is stale; redis-server from Debian's packages; the QuestDB jar from Maven Central
-// (cached under .cache/); Java 17+; `npm run build` when a source is newer than the last build.
+// Steps: npm ci when node_modules is stale; redis-server (and wrk with --bench) from Debian's packages; the QuestDB
+// jar from Maven Central (cached under .cache/); Java 17+; `npm run build` when a source is newer than the last build.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -34,16 +34,20 @@ function ensureNodeModules() {
   run('npm', ['ci', '--no-audit', '--no-fund']);
 }
 
-function ensureRedis() {
-  if (onPath('redis-server')) return;
+/** Installs `pkg` from Debian's packages unless `command` is already on the PATH. */
+function ensureDebianPackage(command, pkg) {
+  if (onPath(command)) return false;
   if (typeof process.getuid === 'function' && process.getuid() !== 0) {
-    fail('redis-server is not installed. Install it with: sudo apt-get install -y redis-server');
+    fail(`${command} is not installed. Install it with: sudo apt-get install -y ${pkg}`);
   }
-  log('installing redis-server from Debian packages');
+  log(`installing ${pkg} from Debian packages`);
   run('apt-get', ['update', '-qq']);
-  run('apt-get', ['install', '-y', '-qq', 'redis-server'], {
-    env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
-  });
+  run('apt-get', ['install', '-y', '-qq', pkg], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  return true;
+}
+
+function ensureRedis() {
+  if (!ensureDebianPackage('redis-server', 'redis-server')) return;
   // Debian's package starts a system service on 6379; we run our own servers, so stop it when we can.
   spawnSync('sh', ['-c', 'service redis-server stop || systemctl stop redis-server'], { stdio: 'ignore' });
 }
@@ -103,4 +107,6 @@ ensureRedis();
 ensureJava();
 ensureQuestDbJar();
 ensureBuild();
+// `npm run bench` loads the intake with wrk, a C load generator that leaves the CPU to the app.
+if (process.argv.includes('--bench')) ensureDebianPackage('wrk', 'wrk');
 log('ready');

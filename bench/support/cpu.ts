@@ -5,16 +5,17 @@ import { readdirSync, readFileSync } from 'node:fs';
 /** USER_HZ: /proc reports CPU time in clock ticks of 1/100 s on every Linux build we run on. */
 const TICKS_PER_SECOND = 100;
 
-/** User + system CPU seconds used so far by process `pid` (this process: process.cpuUsage()). */
+/**
+ * User + system CPU seconds used so far by process `pid`; for this process also by its children that have ended
+ * (e.g. a wrk run), which no longer show in /proc.
+ */
 export function cpuSeconds(pid: number): number {
-  if (pid === process.pid) {
-    const u = process.cpuUsage();
-    return (u.user + u.system) / 1e6;
-  }
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  // Fields after "pid (comm)": state ppid ... utime(12th) stime(13th); comm may hold spaces, so split after ')'.
+  // Fields after "pid (comm)": state ppid ... utime(12th) stime(13th) cutime cstime; comm may hold spaces.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SECOND;
+  const own = Number(fields[11]) + Number(fields[12]);
+  const children = pid === process.pid ? Number(fields[13]) + Number(fields[14]) : 0;
+  return (own + children) / TICKS_PER_SECOND;
 }
 
 export interface CpuShare {
