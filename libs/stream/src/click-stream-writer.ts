@@ -1,7 +1,7 @@
 import { ClickEvent, encodeClick } from '@clicks/events';
 import { GroupCommitOptions, GroupCommitter } from './group-commit';
 import { ClicksRedis, WriteConcern, writeConcernOf } from './redis-client';
-import { ENTRY_FIELDS, streamKeys } from './stream-keys';
+import { ENTRY_FIELDS, seenBucket, streamKeys } from './stream-keys';
 
 export type EnqueueOutcome = 'appended' | 'duplicate';
 
@@ -80,10 +80,11 @@ export class ClickStreamWriter {
     const touch = replicas > 0 ? 1 : 0;
     const chunks: (readonly number[])[] = [];
     for (let c = 0; c < indexes.length; c += CLICKS_PER_CALL) chunks.push(indexes.slice(c, c + CLICKS_PER_CALL));
+    const bucket = seenBucket(Date.now(), this.dedupHorizonSeconds);
     for (const chunk of chunks) {
       const streams: string[] = [];
+      const seenSets: string[] = [];
       const streamIndex = new Map<number, number>();
-      const seenKeys: string[] = [];
       const perClick: (string | number)[] = [];
       for (const i of chunk) {
         const { shard, event } = clicks[i];
@@ -91,12 +92,14 @@ export class ClickStreamWriter {
         if (s === undefined) {
           s = streams.push(streamKeys.stream(shard));
           streamIndex.set(shard, s);
+          for (let b = bucket - 2; b <= bucket + 1; b++)
+            seenSets.push(streamKeys.seen(shard, this.dedupHorizonSeconds, b));
         }
-        seenKeys.push(streamKeys.seen(shard, event.eventId));
-        perClick.push(s, encodeClick(event));
+        perClick.push(s, event.eventId, encodeClick(event));
       }
-      const args = [...streams, ...seenKeys, streams.length, this.dedupHorizonSeconds, ENTRY_FIELDS.click, touch];
-      void (pipeline as unknown as ClicksRedis).enqueueClicks(streams.length + chunk.length, ...args, ...perClick);
+      const keys = streams.concat(seenSets);
+      const args = [streams.length, this.dedupHorizonSeconds, ENTRY_FIELDS.click, touch, bucket];
+      void (pipeline as unknown as ClicksRedis).enqueueClicks(keys.length, ...keys, ...args, ...perClick);
     }
     // WAIT has no key: in a cluster it goes with the pipeline to the shard's master, and covers its writes.
     if (replicas > 0) pipeline.call('WAIT', replicas, timeoutMs);
@@ -111,10 +114,24 @@ export class ClickStreamWriter {
     });
   }
 
-  /** Whether each event id is remembered (within the horizon) on the given shard: de-dup across a routing change. */
+  /**
+   * Whether each event id is remembered (within the horizon) on the given shard: de-dup across a routing change.
+   * Looks in the buckets around this clock's, so an id up to two horizons old may count as seen: event ids are
+   * unique, so that is a duplicate too.
+   */
   async seenMany(items: readonly { shard: number; eventId: string }[]): Promise<boolean[]> {
-    return Promise.all(
-      items.map(async ({ shard, eventId }) => (await this.redis.exists(streamKeys.seen(shard, eventId))) === 1),
+    const bucket = seenBucket(Date.now(), this.dedupHorizonSeconds);
+    const pipeline = this.redis.pipeline();
+    for (const { shard, eventId } of items) {
+      for (let b = bucket - 1; b <= bucket + 1; b++)
+        pipeline.sismember(streamKeys.seen(shard, this.dedupHorizonSeconds, b), eventId);
+    }
+    const results = (await pipeline.exec()) ?? [];
+    return items.map((_, i) =>
+      results.slice(3 * i, 3 * i + 3).some(([err, found]) => {
+        if (err) throw err;
+        return found === 1;
+      }),
     );
   }
 }

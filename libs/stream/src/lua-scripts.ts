@@ -1,26 +1,60 @@
 /**
  * De-dup and append, atomically per click, for many clicks in one call (fewer Redis calls per click). The clicks
  * may belong to several shards on one Redis; on a Redis Cluster a call holds one shard's clicks (one slot).
- * KEYS: the S streams, then one seen-key per click. ARGV: S, horizon seconds, payload field, touch-on-duplicate
- * (1/0), then per click its stream's index (1..S) and its payload. Returns, per click, the new entry id, or 0 when
- * its id was already seen within the horizon (also earlier in the same call). With touch-on-duplicate, a duplicate
- * re-sets its seen key's TTL (no change that matters), only so that the call is a replicated write: a WAIT after it
- * then also covers the original append, which may have been written by another connection and not be on a replica
- * yet.
+ * De-dup ids live in sets per shard and time bucket of one horizon (`...:seen:<horizon>:<bucket>`, bucket =
+ * floor(unix seconds / horizon), by Redis's clock so that every ingest agrees): an id is a duplicate if the current
+ * or the previous bucket holds it, so it is remembered for at least one horizon (at most two). The caller names the
+ * buckets b-2 .. b+1 around its own clock's bucket b (Redis Cluster needs every key declared); a call whose clock
+ * is more than a horizon off fails with CLOCKSKEW.
+ * KEYS: the S streams, then per stream its 4 seen sets for buckets b-2, b-1, b, b+1. ARGV: S, horizon seconds,
+ * payload field, touch-on-duplicate (1/0), b, then per click its stream's index (1..S), its de-dup id and its
+ * payload. Returns, per click, the new entry id, or 0 when its id was already seen (also earlier in the same call).
+ * With touch-on-duplicate, a call with a duplicate re-sets a set's expiry (no change that matters), only so that
+ * the call is a replicated write: a WAIT after it then also covers the original append, which may have been written
+ * by another connection and not be on a replica yet.
  */
 export const ENQUEUE_CLICKS = `
 local streams = tonumber(ARGV[1])
+local horizon = tonumber(ARGV[2])
+local b = tonumber(ARGV[5])
+local now = redis.call('TIME')
+local cur = math.floor(tonumber(now[1]) / horizon)
+if cur < b - 1 or cur > b + 1 then
+  return redis.error_reply('CLOCKSKEW ingest clock bucket ' .. b .. ', Redis clock bucket ' .. cur)
+end
+local byStream = {}
+for i = 1, (#ARGV - 5) / 3 do
+  local s = tonumber(ARGV[3 + 3 * i])
+  local list = byStream[s]
+  if not list then
+    list = {}
+    byStream[s] = list
+  end
+  list[#list + 1] = i
+end
 local out = {}
-for i = 1, #KEYS - streams do
-  local seen = KEYS[streams + i]
-  if redis.call('SET', seen, '1', 'NX', 'EX', ARGV[2]) then
-    out[i] = redis.call('XADD', KEYS[tonumber(ARGV[3 + 2 * i])], '*', ARGV[3], ARGV[4 + 2 * i])
-  else
-    if ARGV[4] == '1' then
-      local ttl = redis.call('PTTL', seen)
-      if ttl > 0 then redis.call('PEXPIRE', seen, ttl) end
+for s, list in pairs(byStream) do
+  local current = KEYS[streams + 4 * (s - 1) + cur - b + 3]
+  local previous = KEYS[streams + 4 * (s - 1) + cur - b + 2]
+  local ids = {}
+  for k = 1, #list do ids[k] = ARGV[4 + 3 * list[k]] end
+  local inCurrent = redis.call('SMISMEMBER', current, unpack(ids))
+  local inPrevious = redis.call('SMISMEMBER', previous, unpack(ids))
+  local fresh = {}
+  local inCall = {}
+  for k = 1, #list do
+    local id = ids[k]
+    if inCurrent[k] == 1 or inPrevious[k] == 1 or inCall[id] then
+      out[list[k]] = 0
+    else
+      inCall[id] = true
+      fresh[#fresh + 1] = id
+      out[list[k]] = redis.call('XADD', KEYS[s], '*', ARGV[3], ARGV[5 + 3 * list[k]])
     end
-    out[i] = 0
+  end
+  if #fresh > 0 then redis.call('SADD', current, unpack(fresh)) end
+  if #fresh > 0 or (ARGV[4] == '1' and #fresh < #list) then
+    redis.call('PEXPIREAT', current, (cur + 2) * horizon * 1000)
   end
 end
 return out`;

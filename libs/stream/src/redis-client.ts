@@ -4,8 +4,9 @@ import { ACQUIRE_LEASE, CHECKPOINT, ENQUEUE_CLICKS, HEARTBEAT, RELEASE_LEASE } f
 /** This project's scripts, registered as commands (EVALSHA, loading the script when missing). */
 export interface ClicksCommands {
   /**
-   * `numKeys` = streams + clicks; then the streams, the seen keys, the number of streams, horizon, field,
-   * touch-on-duplicate and, per click, its stream's index (1-based) and payload (see ENQUEUE_CLICKS).
+   * `numKeys` = 5 per stream; then the streams, 4 seen sets per stream, the number of streams, horizon, field,
+   * touch-on-duplicate, the caller's bucket and, per click, its stream's index (1-based), de-dup id and payload (see
+   * ENQUEUE_CLICKS).
    * Returns per click the new entry id, or 0 for a duplicate.
    */
   enqueueClicks(numKeys: number, ...args: (string | number)[]): Promise<(string | number)[]>;

@@ -6,7 +6,9 @@ import { shardName } from '@clicks/routing';
  */
 export const streamKeys = {
   stream: (shard: number) => `clicks:{${shardName(shard)}}`,
-  seen: (shard: number, dedupId: string) => `clicks:{${shardName(shard)}}:seen:${dedupId}`,
+  /** The de-dup ids of one time bucket of a horizon (see ENQUEUE_CLICKS), a set. */
+  seen: (shard: number, horizonSeconds: number, bucket: number) =>
+    `clicks:{${shardName(shard)}}:seen:${horizonSeconds}:${bucket}`,
   checkpoint: (shard: number) => `clicks:{${shardName(shard)}}:checkpoint`,
   /** The counts of one open window of the shard (a hash: cell key -> cumulative clicks), part of the checkpoint. */
   window: (shard: number, start: number) => `clicks:{${shardName(shard)}}:win:${start}`,
@@ -15,6 +17,11 @@ export const streamKeys = {
   /** Late events of the shard, with their reason (per shard, so the checkpoint script stays in one slot). */
   late: (shard: number) => `clicks:{${shardName(shard)}}:late`,
 };
+
+/** The de-dup bucket of a time: whole horizons since the epoch. */
+export function seenBucket(nowMs: number, horizonSeconds: number): number {
+  return Math.floor(nowMs / 1000 / horizonSeconds);
+}
 
 /** Cluster-wide keys (one slot each): live workers, drained workers, the hot-ad registry and its candidates. */
 export const CONTROL_KEYS = {
