@@ -7,6 +7,7 @@ const os = require('node:os');
 const path = require('node:path');
 const stack = require('./lib/stack');
 const { stackFromEnv } = require('./lib/stack-env');
+const { nodeFlags } = require('./lib/node-flags');
 
 const env = { ...process.env };
 // Local conveniences, never used in Kubernetes (where they come from Secrets): a known admin token and a stable
@@ -30,7 +31,7 @@ let stopping = false;
 
 function startApp({ name }) {
   const main = path.join(stack.ROOT, 'dist', 'apps', name, 'src', 'main.js');
-  const child = spawn(process.execPath, [main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [...nodeFlags(name), main], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   const prefix = `[${name}] `;
   for (const s of [child.stdout, child.stderr]) {
     let buf = '';

@@ -7,6 +7,8 @@ import { join, resolve } from 'node:path';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const stack = require('../../scripts/lib/stack') as StackModule;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { nodeFlags } = require('../../scripts/lib/node-flags') as { nodeFlags: (app: string) => string[] };
 
 interface StackServer {
   child: ChildProcess;
@@ -84,7 +86,7 @@ export async function startApp(
   const log = openSync(join(ws.dir, `${logName}.log`), 'a');
   // BENCH_CPU_PROF=<dir>: each app writes a V8 CPU profile there when it exits (open in Chrome DevTools).
   const prof = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const args = [...prof, '-r', '@swc-node/register', '-r', 'tsconfig-paths/register', entry];
+  const args = [...prof, ...nodeFlags(app), '-r', '@swc-node/register', '-r', 'tsconfig-paths/register', entry];
   const child = spawn(process.execPath, args, {
     cwd: ROOT,
     env: childEnv,

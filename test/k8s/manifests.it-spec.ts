@@ -5,6 +5,8 @@ import { loadConfig } from '@clicks/config';
 // Offline: scripts/k8s-*.js are plain CommonJS shared with CI (`node scripts/k8s-validate.js`).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const v = require('../../scripts/k8s-validate');
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { nodeFlags } = require('../../scripts/lib/node-flags') as { nodeFlags: (app: string) => string[] };
 
 const ROOT = join(__dirname, '..', '..');
 const overlays: [string, any][] = v.OVERLAYS.map((dir: string) => [dir, v.checkOverlay(dir)]);
@@ -177,6 +179,9 @@ describe('k8s: consistency checks reject mismatches', () => {
 describe('Dockerfiles', () => {
   const apps = readdirSync(join(ROOT, 'apps')).filter((a) => existsSync(join(ROOT, 'apps', a, 'Dockerfile')));
   const defaults = readFileSync(join(ROOT, 'config/defaults.env'), 'utf8');
+  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+    scripts: Record<string, string>;
+  };
 
   it('exist for every app', () => {
     expect(apps).toEqual(expect.arrayContaining(['ingest', 'aggregator', 'gateway', 'log-agent']));
@@ -190,7 +195,9 @@ describe('Dockerfiles', () => {
     const user = /^USER (\S+)/m.exec(text)?.[1];
     expect(user).toBeDefined();
     expect(user).not.toMatch(/^(root|0)(:|$)/);
-    expect(text).toContain(`CMD ["node", "dist/apps/${app}/src/main.js"]`);
+    const command = ['node', ...nodeFlags(app), `dist/apps/${app}/src/main.js`];
+    expect(text).toContain(`CMD ${JSON.stringify(command).replace(/","/g, '", "')}`);
+    expect(scripts[`start:${app}`]).toBe(command.join(' '));
     const port = new RegExp(`^${app.toUpperCase().replace(/-/g, '_')}_PORT=(\\d+)$`, 'm').exec(defaults)?.[1];
     expect(text).toMatch(new RegExp(`^EXPOSE ${port}$`, 'm'));
   });

@@ -3,6 +3,9 @@ import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { eventually, testEnv } from './test-env';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { nodeFlags } = require('../../scripts/lib/node-flags') as { nodeFlags: (app: string) => string[] };
+
 const ROOT = join(__dirname, '..', '..');
 
 /** A built app (dist/) running as a real child process, so tests can kill -9, SIGSTOP or SIGTERM it. */
@@ -25,7 +28,7 @@ export class AppProcess {
     const logDir = join(process.env.TEST_TMP_DIR ?? '/tmp', 'logs');
     mkdirSync(logDir, { recursive: true });
     const log = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
-    const child = spawn(process.execPath, [main], {
+    const child = spawn(process.execPath, [...nodeFlags(app), main], {
       env: { ...process.env, ...testEnv(env), [portVar]: String(port), WORKER_ID: name },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

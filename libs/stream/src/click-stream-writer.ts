@@ -22,8 +22,13 @@ export interface ShardedClick {
   event: ClickEvent;
 }
 
-/** Clicks per Lua call: enough to make per-call costs small, few enough that one call never holds Redis long. */
-const CLICKS_PER_CALL = 200;
+/**
+ * Clicks per Lua call. Under `appendfsync always` Redis fsyncs once per event-loop turn in which a write ran, and it
+ * reads at most 16 KB of a client's pipeline per turn, so each call of a pipeline gets an fsync of its own: larger
+ * calls share one fsync among more clicks (1000 per call measured 10-20 % more batched clicks/s than 200). 1000
+ * clicks hold Redis for about 5 ms.
+ */
+const CLICKS_PER_CALL = 1000;
 
 const DEFAULT_GROUP_COMMIT: GroupCommitOptions = { maxBatch: 1000, delayMs: 1, maxInFlight: 50_000 };
 
