@@ -61,7 +61,7 @@ export const envSchema = z.object({
   TOP_LIST_MAX_MINUTES: int(180, 1),
   SHUTDOWN_GRACE_MS: int(20_000, 0),
   ENQUEUE_TIMEOUT_MS: int(2000, 1),
-  GROUP_COMMIT_MAX_BATCH: int(1000, 1),
+  GROUP_COMMIT_MAX_BATCH: int(2000, 1),
   GROUP_COMMIT_DELAY_MS: int(1, 0),
   INTAKE_MAX_IN_FLIGHT: int(50_000, 1),
   PRETTY_LOGS: bool(false),
