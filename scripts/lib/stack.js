@@ -90,7 +90,9 @@ async function startRedis({ dir, port, host = '127.0.0.1', extraArgs = [] }) {
   fs.mkdirSync(dir, { recursive: true });
   const args = ['--port', String(port), '--bind', host, '--dir', dir, '--appendonly', 'yes'];
   // fsync before replying: a 2xx from ingest means the click survives even a crash of the Redis host.
-  args.push('--appendfsync', 'always', '--save', '', '--daemonize', 'no', ...extraArgs);
+  args.push('--appendfsync', 'always', '--save', '', '--daemonize', 'no');
+  // De-dup sets hold a horizon of a shard's click ids and expire at a bucket boundary: free them in the background.
+  args.push('--lazyfree-lazy-expire', 'yes', ...extraArgs);
   const child = spawnLogged('redis-server', args, {}, path.join(dir, 'redis.log'));
   await waitFor(`redis-server on ${host}:${port}`, () => redisPing(host, port), 20000, child);
   log(`redis ready on ${host}:${port} (data ${dir})`);

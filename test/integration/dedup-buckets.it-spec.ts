@@ -63,6 +63,20 @@ describe('de-dup sets per time bucket (ENQUEUE_CLICKS) against real Redis', () =
     expect(outcomes).toEqual(['appended', 'duplicate', 'appended']);
   });
 
+  it('a call whose only duplicate is in the previous bucket is still a write (touch), for a WAIT to cover', async () => {
+    const aofSize = async () => Number(/aof_current_size:(\d+)/.exec(await redis.info('persistence'))?.[1]);
+    await startOfBucket(HORIZON_S * 1000 - 400);
+    expect(await writer.append({ shard: SHARD, event: click('t-1') })).toBe('appended');
+    await sleep(600); // the next bucket, whose set does not exist yet
+    const b = Math.floor(Date.now() / 1000 / HORIZON_S);
+    const sets = [b - 2, b - 1, b, b + 1].map((x) => streamKeys.seen(SHARD, HORIZON_S, x));
+    const keys = [streamKeys.stream(SHARD), ...sets];
+    const before = await aofSize();
+    expect(await redis.enqueueClicks(keys.length, ...keys, 1, HORIZON_S, 'c', 1, b, 1, 't-1', '{}')).toEqual([0]);
+    expect(await aofSize()).toBeGreaterThan(before);
+    expect(await redis.exists(sets[2])).toBe(0);
+  });
+
   it('agrees with a writer whose clock is off by less than a horizon, and refuses one that is further off', async () => {
     await startOfBucket(HORIZON_S * 1000 - 500);
     expect(await writer.append({ shard: SHARD, event: click('s-1') })).toBe('appended');

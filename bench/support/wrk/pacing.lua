@@ -1,6 +1,8 @@
 -- An even offered rate instead of as fast as possible: wrk asks delay() before each request, and each request takes
 -- the next slot of a fixed schedule (1000 / rate ms apart, in whole-millisecond steps), whichever connection is free.
--- A schedule that falls behind is caught up (open loop), so the achieved rate shows when the app cannot keep up.
+-- A schedule that falls behind is caught up, so the achieved rate shows when the app cannot keep up. Not fully open
+-- loop: at most one request per connection is outstanding, and wrk times each from its actual send, so when every
+-- connection is busy the wait for a free one is not in the latency (the achieved rate then falls short instead).
 local ffi = require("ffi")
 ffi.cdef [[
   struct bench_timespec { long tv_sec; long tv_nsec; };

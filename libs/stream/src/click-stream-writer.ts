@@ -33,9 +33,9 @@ const CLICKS_PER_CALL = 2000;
 const DEFAULT_GROUP_COMMIT: GroupCommitOptions = { maxBatch: 2000, delayMs: 1, maxInFlight: 50_000 };
 
 /**
- * The one enqueue path: de-dup and XADD in one Lua step per click. Clicks of concurrent requests are group-committed:
- * one pipeline per flush on one Redis (a Lua call takes clicks of many shards), one pipeline per shard and flush on a
- * Redis Cluster (so every pipeline and call stays in one slot).
+ * The one enqueue path: de-dup and XADD in one atomic Lua step per call. Clicks of concurrent requests are
+ * group-committed: one pipeline per flush on one Redis (a Lua call takes clicks of many shards), one pipeline per
+ * shard and flush on a Redis Cluster (so every pipeline and call stays in one slot).
  */
 export class ClickStreamWriter {
   private readonly committer: GroupCommitter<ShardedClick, EnqueueOutcome>;
@@ -121,27 +121,35 @@ export class ClickStreamWriter {
 
   /**
    * Whether each event id is remembered (within the horizon) on the given shard: de-dup across a routing change.
-   * Looks in the buckets around this clock's, so an id up to two horizons old may count as seen: event ids are
-   * unique, so that is a duplicate too.
+   * Looks in the buckets the script may use (b-2 .. b+1 of this clock), so an id up to three horizons old may count
+   * as seen: event ids are unique, so that is a duplicate too. One pipeline per shard on a Redis Cluster.
    */
   async seenMany(items: readonly { shard: number; eventId: string }[]): Promise<boolean[]> {
     const bucket = seenBucket(Date.now(), this.dedupHorizonSeconds);
-    const pipeline = this.redis.pipeline();
-    for (const { shard, eventId } of items) {
-      for (let b = bucket - 1; b <= bucket + 1; b++)
-        pipeline.sismember(streamKeys.seen(shard, this.dedupHorizonSeconds, b), eventId);
-    }
-    const results = (await pipeline.exec()) ?? [];
-    return items.map((_, i) =>
-      results.slice(3 * i, 3 * i + 3).some(([err, found]) => {
-        if (err) throw err;
-        return found === 1;
+    const seen = new Array<boolean>(items.length).fill(false);
+    const groups = this.perShard ? [...groupByShard(items).values()] : [items.map((_, i) => i)];
+    await Promise.all(
+      groups.map(async (indexes) => {
+        const pipeline = this.redis.pipeline();
+        for (const i of indexes) {
+          const { shard, eventId } = items[i];
+          for (let b = bucket - 2; b <= bucket + 1; b++)
+            pipeline.sismember(streamKeys.seen(shard, this.dedupHorizonSeconds, b), eventId);
+        }
+        const results = (await pipeline.exec()) ?? [];
+        indexes.forEach((i, k) => {
+          seen[i] = results.slice(4 * k, 4 * k + 4).some(([err, found]) => {
+            if (err) throw err;
+            return found === 1;
+          });
+        });
       }),
     );
+    return seen;
   }
 }
 
-function groupByShard(clicks: readonly ShardedClick[]): Map<number, number[]> {
+function groupByShard(clicks: readonly { shard: number }[]): Map<number, number[]> {
   const byShard = new Map<number, number[]>();
   clicks.forEach(({ shard }, i) => {
     const list = byShard.get(shard);

@@ -1,17 +1,18 @@
 /**
  * De-dup and append, atomically per click, for many clicks in one call (fewer Redis calls per click). The clicks
  * may belong to several shards on one Redis; on a Redis Cluster a call holds one shard's clicks (one slot).
- * De-dup ids live in sets per shard and time bucket of one horizon (`...:seen:<horizon>:<bucket>`, bucket =
+ * De-dup ids live in sets per shard and time bucket of one horizon (`...:dedup:<horizon>:<bucket>`, bucket =
  * floor(unix seconds / horizon), by Redis's clock so that every ingest agrees): an id is a duplicate if the current
  * or the previous bucket holds it, so it is remembered for at least one horizon (at most two). The caller names the
- * buckets b-2 .. b+1 around its own clock's bucket b (Redis Cluster needs every key declared); a call whose clock
- * is more than a horizon off fails with CLOCKSKEW.
+ * buckets b-2 .. b+1 around its own clock's bucket b (Redis Cluster needs every key declared): a call is refused
+ * with CLOCKSKEW when Redis's bucket is not b-1, b or b+1 (never for a clock off by less than one horizon, always
+ * for one off by two or more).
  * KEYS: the S streams, then per stream its 4 seen sets for buckets b-2, b-1, b, b+1. ARGV: S, horizon seconds,
  * payload field, touch-on-duplicate (1/0), b, then per click its stream's index (1..S), its de-dup id and its
  * payload. Returns, per click, the new entry id, or 0 when its id was already seen (also earlier in the same call).
- * With touch-on-duplicate, a call with a duplicate re-sets a set's expiry (no change that matters), only so that
- * the call is a replicated write: a WAIT after it then also covers the original append, which may have been written
- * by another connection and not be on a replica yet.
+ * With touch-on-duplicate, a call that stored nothing new for a shard but found a duplicate re-sets the expiry of
+ * the set holding it (to the same time), only so that the call is a replicated write: a WAIT after it then also
+ * covers the original append, which may have been written by another connection and not be on a replica yet.
  */
 export const ENQUEUE_CLICKS = `
 local streams = tonumber(ARGV[1])
@@ -42,19 +43,24 @@ for s, list in pairs(byStream) do
   local inPrevious = redis.call('SMISMEMBER', previous, unpack(ids))
   local fresh = {}
   local inCall = {}
+  local seenCurrent, seenPrevious = false, false
   for k = 1, #list do
     local id = ids[k]
     if inCurrent[k] == 1 or inPrevious[k] == 1 or inCall[id] then
       out[list[k]] = 0
+      seenCurrent = seenCurrent or inCurrent[k] == 1
+      seenPrevious = seenPrevious or inPrevious[k] == 1
     else
       inCall[id] = true
       fresh[#fresh + 1] = id
       out[list[k]] = redis.call('XADD', KEYS[s], '*', ARGV[3], ARGV[5 + 3 * list[k]])
     end
   end
-  if #fresh > 0 then redis.call('SADD', current, unpack(fresh)) end
-  if #fresh > 0 or (ARGV[4] == '1' and #fresh < #list) then
+  if #fresh > 0 or (ARGV[4] == '1' and seenCurrent) then
+    if #fresh > 0 then redis.call('SADD', current, unpack(fresh)) end
     redis.call('PEXPIREAT', current, (cur + 2) * horizon * 1000)
+  elseif ARGV[4] == '1' and seenPrevious then
+    redis.call('PEXPIREAT', previous, (cur + 1) * horizon * 1000)
   end
 end
 return out`;

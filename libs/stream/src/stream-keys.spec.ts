@@ -16,6 +16,6 @@ describe('de-dup buckets', () => {
   });
 
   it('names a set per shard, horizon and bucket, in the shard slot', () => {
-    expect(streamKeys.seen(7, 900, 12)).toBe('clicks:{s7}:seen:900:12');
+    expect(streamKeys.seen(7, 900, 12)).toBe('clicks:{s7}:dedup:900:12');
   });
 });

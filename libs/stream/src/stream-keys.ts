@@ -8,7 +8,7 @@ export const streamKeys = {
   stream: (shard: number) => `clicks:{${shardName(shard)}}`,
   /** The de-dup ids of one time bucket of a horizon (see ENQUEUE_CLICKS), a set. */
   seen: (shard: number, horizonSeconds: number, bucket: number) =>
-    `clicks:{${shardName(shard)}}:seen:${horizonSeconds}:${bucket}`,
+    `clicks:{${shardName(shard)}}:dedup:${horizonSeconds}:${bucket}`,
   checkpoint: (shard: number) => `clicks:{${shardName(shard)}}:checkpoint`,
   /** The counts of one open window of the shard (a hash: cell key -> cumulative clicks), part of the checkpoint. */
   window: (shard: number, start: number) => `clicks:{${shardName(shard)}}:win:${start}`,
