@@ -2,6 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import Redis from 'ioredis';
+import { ClickStreamWriter, createRedis } from '@clicks/stream';
 import { createIngestApp } from '../../apps/ingest/src/ingest.app';
 import { ClickProducer, settledCounts } from '../support/ground-truth';
 import { freePortAsync } from '../support/ports';
@@ -133,6 +134,23 @@ describe('on a Redis Cluster of 3 masters and 3 replicas', () => {
     await produce(200);
     await producer.stop();
     await expectExact();
+
+    // The old-shard de-dup check after a salt change looks at several shards at once: one pipeline per shard (slot).
+    const redis = createRedis(config.redis, 'cluster-test', { writeConcern: { replicas: 1, timeoutMs: 2000 } });
+    try {
+      const writer = new ClickStreamWriter(redis, config.intake.dedupHorizonSeconds);
+      const clicks = [0, 1, 2, 3].map((shard) => ({
+        shard,
+        event: { eventId: `${run}-seen-${shard}`, adId: `probe-${run}`, ts: Date.now() }, // not one of the run's ads
+      }));
+      expect(await writer.appendMany(clicks)).toEqual(['appended', 'appended', 'appended', 'appended']);
+      expect(await writer.appendMany(clicks.slice(0, 2))).toEqual(['duplicate', 'duplicate']);
+      const asked = [...clicks.map(({ shard, event }) => ({ shard, eventId: event.eventId }))];
+      asked.push({ shard: 2, eventId: `${run}-never-sent` });
+      expect(await writer.seenMany(asked)).toEqual([true, true, true, true, false]);
+    } finally {
+      redis.disconnect();
+    }
 
     // The victim: the master of shard s0's stream, with all of that shard's keys.
     const before = await clusterNodes(ports[0]);
