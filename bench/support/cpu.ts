@@ -26,17 +26,18 @@ export interface CpuShare {
   cores: number;
 }
 
-/** Measures the CPU each named process used while `phase` ran. */
+/** Measures the CPU each named process used while `phase` ran (`measure`: its CPU seconds so far). */
 export async function withCpu<T>(
   pids: Record<string, number>,
   phase: () => Promise<T>,
+  measure: (pid: number) => number = cpuSeconds,
 ): Promise<{ value: T; shares: CpuShare[]; wallSeconds: number }> {
-  const before = Object.fromEntries(Object.entries(pids).map(([n, pid]) => [n, cpuSeconds(pid)]));
+  const before = Object.fromEntries(Object.entries(pids).map(([n, pid]) => [n, measure(pid)]));
   const t0 = performance.now();
   const value = await phase();
   const wallSeconds = (performance.now() - t0) / 1000;
   const shares = Object.entries(pids).map(([name, pid]) => {
-    const seconds = cpuSeconds(pid) - before[name];
+    const seconds = measure(pid) - before[name];
     return { name, seconds, cores: seconds / wallSeconds };
   });
   return { value, shares, wallSeconds };
@@ -86,17 +87,9 @@ export function treeCpuSeconds(pid: number): number {
 }
 
 /** Like withCpu, but each named process is counted with its descendants (use for apps that fork workers). */
-export async function withTreeCpu<T>(
+export function withTreeCpu<T>(
   pids: Record<string, number>,
   phase: () => Promise<T>,
 ): Promise<{ value: T; shares: CpuShare[]; wallSeconds: number }> {
-  const before = Object.fromEntries(Object.entries(pids).map(([n, pid]) => [n, treeCpuSeconds(pid)]));
-  const t0 = performance.now();
-  const value = await phase();
-  const wallSeconds = (performance.now() - t0) / 1000;
-  const shares = Object.entries(pids).map(([name, pid]) => {
-    const seconds = treeCpuSeconds(pid) - before[name];
-    return { name, seconds, cores: seconds / wallSeconds };
-  });
-  return { value, shares, wallSeconds };
+  return withCpu(pids, phase, treeCpuSeconds);
 }

@@ -97,8 +97,7 @@ export class ClickStreamWriter {
         if (s === undefined) {
           s = streams.push(streamKeys.stream(shard));
           streamIndex.set(shard, s);
-          for (let b = bucket - 2; b <= bucket + 1; b++)
-            seenSets.push(streamKeys.seen(shard, this.dedupHorizonSeconds, b));
+          seenSets.push(...this.seenSets(shard, bucket));
         }
         perClick.push(s, event.eventId, encodeClick(event));
       }
@@ -133,8 +132,7 @@ export class ClickStreamWriter {
         const pipeline = this.redis.pipeline();
         for (const i of indexes) {
           const { shard, eventId } = items[i];
-          for (let b = bucket - 2; b <= bucket + 1; b++)
-            pipeline.sismember(streamKeys.seen(shard, this.dedupHorizonSeconds, b), eventId);
+          for (const set of this.seenSets(shard, bucket)) pipeline.sismember(set, eventId);
         }
         const results = (await pipeline.exec()) ?? [];
         indexes.forEach((i, k) => {
@@ -146,6 +144,11 @@ export class ClickStreamWriter {
       }),
     );
     return seen;
+  }
+
+  /** The de-dup sets a call names for `shard`: buckets b-2 .. b+1 around this clock's bucket b (see ENQUEUE_CLICKS). */
+  private seenSets(shard: number, bucket: number): string[] {
+    return [-2, -1, 0, 1].map((d) => streamKeys.seen(shard, this.dedupHorizonSeconds, bucket + d));
   }
 }
 
