@@ -4,10 +4,12 @@ import { HotAdAdminService, ShardAdminService, ShardMetrics, ShardSupervisor } f
 import { ClientsModule } from '@nestjs/microservices';
 import { APP_CONFIG, AppConfig, ConfigModule } from '@clicks/config';
 import { MetricsModule } from '@clicks/metrics';
+import { ReconciliationService } from '@clicks/reconciliation';
 import { QuestDbModule } from '@clicks/store';
 import { CONTROL_BUS, controlBusOptions, RedisModule } from '@clicks/stream';
 import { HealthController } from './health.controller';
 import { HotAdsController } from './hot-ads.controller';
+import { ReconciliationController } from './reconciliation.controller';
 import { ShardsController } from './shards.controller';
 
 @Module({})
@@ -25,8 +27,8 @@ export class AggregatorModule {
           { name: CONTROL_BUS, inject: [APP_CONFIG], useFactory: (c: AppConfig) => controlBusOptions(c.redis) },
         ]),
       ],
-      controllers: [HealthController, ShardsController, HotAdsController],
-      providers: [ShardSupervisor, ShardAdminService, HotAdAdminService, ShardMetrics],
+      controllers: [HealthController, ShardsController, HotAdsController, ReconciliationController],
+      providers: [ShardSupervisor, ShardAdminService, HotAdAdminService, ShardMetrics, ReconciliationService],
     };
   }
 }

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { decodeClick, MalformedEntryError, UNKNOWN_COUNTRY } from '@clicks/events';
+import { decodeClick, encodeLateRecord, MalformedEntryError, UNKNOWN_COUNTRY } from '@clicks/events';
 import { shardName } from '@clicks/routing';
 import { AggregateWriter } from '@clicks/store';
 import { compareStreamIds, FencedError, ShardEntry, ShardStream } from '@clicks/stream';
@@ -12,11 +12,6 @@ type CountedOutcome = 'applied' | 'late' | 'malformed';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TRIM_INTERVAL_MS = 10_000;
-
-/** What the late-events stream records: the entry, the click, why it was not counted. */
-function lateRecord(entryId: string, click: string, observedStreamTime: number): string {
-  return JSON.stringify({ entryId, click, reason: 'window closed', observedStreamTime });
-}
 
 /**
  * The only writer of one ad-shard's aggregates. Reads the shard stream through its consumer group, counts clicks
@@ -188,7 +183,7 @@ export class ShardActor {
       const outcome = this.agg.apply({ adId: e.adId, country: e.country ?? UNKNOWN_COUNTRY, ts: e.ts });
       if (outcome === 'late') {
         this.count('late');
-        this.late.push(lateRecord(entry.id, entry.click, this.agg.observedStreamTime));
+        this.late.push(encodeLateRecord(entry.id, entry.click, this.agg.observedStreamTime));
       } else {
         this.count('applied');
         this.hot.record(e.adId);

@@ -4,6 +4,7 @@ import { Pool } from 'pg';
 import { APP_CONFIG, AppConfig } from '@clicks/config';
 import { ClickQueryRepository } from './click-query.repository';
 import { createPgPool } from './pg-pool';
+import { ReconciliationRepository } from './reconciliation.repository';
 
 /** The process's Postgres-wire pool to QuestDB (queries and DDL). */
 @Injectable()
@@ -53,7 +54,12 @@ export class QuestDbHealthIndicator {
       useFactory: (c: QuestDbConnection) => new ClickQueryRepository(c.pool),
       inject: [QuestDbConnection],
     },
+    {
+      provide: ReconciliationRepository,
+      useFactory: (c: QuestDbConnection) => new ReconciliationRepository(c.pool),
+      inject: [QuestDbConnection],
+    },
   ],
-  exports: [QuestDbConnection, QuestDbHealthIndicator, ClickQueryRepository],
+  exports: [QuestDbConnection, QuestDbHealthIndicator, ClickQueryRepository, ReconciliationRepository],
 })
 export class QuestDbModule {}

@@ -19,3 +19,4 @@ export { HotAdCandidate, HotAdRegistry } from './hot-ad-registry';
 export { HotAdRoutes } from './hot-ad-routes';
 export { HotAdRoutesListener } from './hot-ad-routes.listener';
 export { BackpressureError, GroupCommitOptions } from './group-commit';
+export { LateEventLog, LateLogEntry } from './late-event-log';

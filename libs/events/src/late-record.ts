@@ -1,0 +1,41 @@
+import { ClickEvent } from './click-event';
+import { decodeClick, MalformedEntryError } from './stream-codec';
+
+/** Why a click was not counted: its window had closed when its shard read it. */
+export const LATE_REASON = 'window closed';
+
+/** What a shard's late-events stream records per late click (see ShardActor), and what reconciliation reads. */
+export interface LateRecord {
+  /** The click's entry in the shard stream. */
+  entryId: string;
+  click: ClickEvent;
+  reason: string;
+  /** The shard's stream time when the click arrived. */
+  observedStreamTime: number;
+}
+
+/** `payload` is the click's stream payload, kept verbatim. */
+export function encodeLateRecord(entryId: string, payload: string, observedStreamTime: number): string {
+  return JSON.stringify({ entryId, click: payload, reason: LATE_REASON, observedStreamTime });
+}
+
+/** Throws MalformedEntryError (naming the late stream's own entry) for anything encodeLateRecord did not write. */
+export function decodeLateRecord(recordId: string, text: string | undefined): LateRecord {
+  if (text === undefined) throw new MalformedEntryError(recordId, 'no late field');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw new MalformedEntryError(recordId, 'late record is not JSON');
+  }
+  const r = value as { entryId?: unknown; click?: unknown; reason?: unknown; observedStreamTime?: unknown } | null;
+  if (!r || typeof r.entryId !== 'string' || typeof r.click !== 'string') {
+    throw new MalformedEntryError(recordId, 'late record lacks entryId or click');
+  }
+  return {
+    entryId: r.entryId,
+    click: decodeClick(r.entryId, r.click),
+    reason: typeof r.reason === 'string' ? r.reason : LATE_REASON,
+    observedStreamTime: typeof r.observedStreamTime === 'number' ? r.observedStreamTime : Number.NaN,
+  };
+}

@@ -1,0 +1,11 @@
+export {
+  MINUTE_STATUSES,
+  MinuteCounts,
+  MinuteStatus,
+  ReconciledMinute,
+  reconcileMinutes,
+  ReconcileRules,
+  ReconciliationSummary,
+  summarize,
+} from './minute-reconciliation';
+export { ReconcileRange, ReconciliationReport, ReconciliationService } from './reconciliation.service';

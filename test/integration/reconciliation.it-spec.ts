@@ -1,0 +1,154 @@
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { ClicksRedis, LateEventLog } from '@clicks/stream';
+import { createAggregatorApp } from '../../apps/aggregator/src/aggregator.app';
+import { createIngestApp } from '../../apps/ingest/src/ingest.app';
+import { eventually, postJson, resetRedis, runId, startApp, testConfig } from '../support/test-env';
+
+const TOKEN = 'reconcile-secret';
+const MIN = 60_000;
+
+describe('reconciliation: raw archive against minute aggregates and late records', () => {
+  const config = testConfig({ ADMIN_TOKEN: TOKEN, SHARD_COUNT: '2', IDLE_ADVANCE_MS: '300' });
+  const apps: NestFastifyApplication[] = [];
+  let ingest: string;
+  let aggregator: string;
+  const run = runId();
+  const ad = `${run}-ad`;
+  const other = `${run}-other`;
+  // A minute days ago that no other test writes to (the whole-minute report must see only this test's clicks).
+  const minute = Math.floor(Date.now() / MIN) * MIN - (3 * 24 * 60 + Math.floor(Math.random() * 20_000)) * MIN;
+  let n = 0;
+  const clicks = (adId: string, count: number, ts = minute) =>
+    Array.from({ length: count }, (_, i) => ({ eventId: `${run}-${n++}`, adId, timestamp: ts + i }));
+  const report = async (query: string, token: string | null = TOKEN) => {
+    const res = await fetch(`${aggregator}/v1/admin/reconciliation?${query}`, {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+    return { status: res.status, body: (await res.json()) as any };
+  };
+  const range = `from=${new Date(minute).toISOString()}&to=${new Date(minute + MIN).toISOString()}`;
+  const minuteOf = async (query: string) => (await report(query)).body.minutes?.[0];
+
+  beforeAll(async () => {
+    await resetRedis(config.redis.url);
+    const started = await Promise.all([startApp(createIngestApp(config)), startApp(createAggregatorApp(config))]);
+    apps.push(...started.map((s) => s.app));
+    [ingest, aggregator] = started.map((s) => s.url);
+  });
+
+  afterAll(async () => {
+    await Promise.all(apps.map((a) => a.close()));
+  });
+
+  it('accounts for every archived click as counted or late, per ad and per minute', async () => {
+    const first = await postJson(`${ingest}/v1/clicks/batch`, [...clicks(ad, 20), ...clicks(other, 5)]);
+    expect(first.body).toMatchObject({ accepted: 25 });
+    await eventually(
+      () => minuteOf(`${range}&adId=${ad}`),
+      (m) => m?.counted === 20 && m?.archived === 20,
+    );
+    // The shards go idle, their stream time moves to the wall clock (idle ticks), and the minute closes.
+    await eventually(
+      () =>
+        fetch(`${aggregator}/v1/admin/shards`, { headers: { authorization: `Bearer ${TOKEN}` } }).then((r) => r.json()),
+      (b: any) =>
+        b.shards.every((s: any) => s.length === 0 || Date.parse(s.local?.observedStreamTime ?? '') > Date.now() - MIN),
+    );
+    const late = await postJson(`${ingest}/v1/clicks/batch`, [...clicks(ad, 3), ...clicks(other, 1)]);
+    expect(late.body).toMatchObject({ accepted: 4 });
+    const perAd = await eventually(
+      () => minuteOf(`${range}&adId=${ad}`),
+      (m) => m?.archived === 23 && m?.late === 3,
+    );
+    expect(perAd).toEqual({
+      minute: new Date(minute).toISOString(),
+      archived: 23,
+      counted: 20,
+      late: 3,
+      difference: 0,
+      status: 'match',
+    });
+    const whole = await eventually(
+      () => report(range),
+      (r) => r.body.summary?.archived === 29 && r.body.summary?.late === 4,
+    );
+    expect(whole.body).toMatchObject({
+      adId: null,
+      lateRecordsLostBefore: null,
+      unreadableLateRecords: 0,
+      summary: { minutes: { match: 1, mismatch: 0, pending: 0, unverifiable: 0 }, archived: 29, counted: 25, late: 4 },
+    });
+  });
+
+  it('flags a minute whose aggregates disagree with the archive', async () => {
+    const pg = new Client({ connectionString: config.questdb.pgUrl });
+    await pg.connect();
+    try {
+      // A row no shard actor wrote: two clicks more than the archive holds.
+      await pg.query("INSERT INTO ad_clicks_1m (ts, ad_id, country, shard, clicks) VALUES ($1, $2, 'ZZ', 's99', 2)", [
+        new Date(minute),
+        ad,
+      ]);
+    } finally {
+      await pg.end();
+    }
+    const m = await eventually(
+      () => minuteOf(`${range}&adId=${ad}`),
+      (v) => v?.counted === 22,
+    );
+    expect(m).toMatchObject({ archived: 23, counted: 22, late: 3, difference: -2, status: 'mismatch' });
+    expect((await report(range)).body.summary.minutes).toMatchObject({ match: 0, mismatch: 1 });
+  });
+
+  it('calls the current minute pending', async () => {
+    expect((await postJson(`${ingest}/v1/clicks`, clicks(ad, 1, Date.now())[0])).status).toBe(202);
+    const body = await eventually(
+      async () => (await report(`minutes=2&adId=${ad}`)).body,
+      (b) => b.summary?.archived === 1 && b.summary?.counted === 1,
+    );
+    expect(body.minutes).toEqual([expect.objectContaining({ archived: 1, counted: 1, status: 'pending' })]);
+  });
+
+  it('answers 401 without the token and 400 naming a bad parameter', async () => {
+    expect((await report(range, null)).status).toBe(401);
+    expect(await report(`${range}&adId=bad%20id`)).toMatchObject({ status: 400, body: { field: 'adId' } });
+    expect(await report('')).toMatchObject({ status: 400, body: { field: 'minutes' } });
+    expect(await report('minutes=1441')).toMatchObject({ status: 400, body: { field: 'minutes' } });
+    expect(await report('from=yesterday&to=today')).toMatchObject({ status: 400, body: { field: 'from' } });
+  });
+});
+
+describe('LateEventLog against a real Redis', () => {
+  const config = testConfig();
+  const SHARD = 7; // no app of this file reads shard 7's late stream
+  let redis: Redis;
+
+  beforeAll(() => {
+    redis = new Redis(config.redis.url);
+  });
+
+  afterAll(async () => {
+    await redis.quit();
+  });
+
+  it('pages through every entry once, in order, and tells when the stream was trimmed', async () => {
+    const key = `clicks:{s${SHARD}}:late`;
+    await redis.del(key);
+    const log = new LateEventLog(redis as unknown as ClicksRedis);
+    expect(await log.trimmedBefore(SHARD)).toBeNull();
+    const pipeline = redis.pipeline();
+    for (let i = 0; i < 25_000; i++) pipeline.xadd(key, '*', 'late', `r${i}`);
+    await pipeline.exec();
+    const read: string[] = [];
+    for await (const page of log.since(SHARD, 0)) read.push(...page.map((e) => e.record ?? ''));
+    expect(read).toEqual(Array.from({ length: 25_000 }, (_, i) => `r${i}`));
+    expect(await log.trimmedBefore(SHARD)).toBeNull();
+
+    await redis.xtrim(key, 'MAXLEN', 1000);
+    const [[firstLeft]] = await redis.xrange(key, '-', '+', 'COUNT', 1);
+    expect(await log.trimmedBefore(SHARD)).toBe(Number(firstLeft.split('-')[0]) + 1);
+    await redis.del(key);
+  });
+});
