@@ -10,7 +10,15 @@ const TOKEN = 'reconcile-secret';
 const MIN = 60_000;
 
 describe('reconciliation: raw archive against minute aggregates and late records', () => {
-  const config = testConfig({ ADMIN_TOKEN: TOKEN, SHARD_COUNT: '2', IDLE_ADVANCE_MS: '300' });
+  const config = testConfig({
+    ADMIN_TOKEN: TOKEN,
+    SHARD_COUNT: '2',
+    IDLE_ADVANCE_MS: '300',
+    ALLOWED_LATENESS_MS: '1000',
+    RECONCILE_INTERVAL_MS: '300',
+    RECONCILE_WINDOW_MINUTES: '10',
+    RECONCILE_SETTLE_MARGIN_MS: '0',
+  });
   const apps: NestFastifyApplication[] = [];
   let ingest: string;
   let aggregator: string;
@@ -29,6 +37,19 @@ describe('reconciliation: raw archive against minute aggregates and late records
     return { status: res.status, body: (await res.json()) as any };
   };
   const range = `from=${new Date(minute).toISOString()}&to=${new Date(minute + MIN).toISOString()}`;
+  const insertAggregateRow = async (ts: number, adId: string, clicks: number) => {
+    const pg = new Client({ connectionString: config.questdb.pgUrl });
+    await pg.connect();
+    try {
+      await pg.query("INSERT INTO ad_clicks_1m (ts, ad_id, country, shard, clicks) VALUES ($1, $2, 'ZZ', 's99', $3)", [
+        new Date(ts),
+        adId,
+        clicks,
+      ]);
+    } finally {
+      await pg.end();
+    }
+  };
   const minuteOf = async (query: string) => (await report(query)).body.minutes?.[0];
 
   beforeAll(async () => {
@@ -83,17 +104,8 @@ describe('reconciliation: raw archive against minute aggregates and late records
   });
 
   it('flags a minute whose aggregates disagree with the archive', async () => {
-    const pg = new Client({ connectionString: config.questdb.pgUrl });
-    await pg.connect();
-    try {
-      // A row no shard actor wrote: two clicks more than the archive holds.
-      await pg.query("INSERT INTO ad_clicks_1m (ts, ad_id, country, shard, clicks) VALUES ($1, $2, 'ZZ', 's99', 2)", [
-        new Date(minute),
-        ad,
-      ]);
-    } finally {
-      await pg.end();
-    }
+    // A row no shard actor wrote: two clicks more than the archive holds.
+    await insertAggregateRow(minute, ad, 2);
     const m = await eventually(
       () => minuteOf(`${range}&adId=${ad}`),
       (v) => v?.counted === 22,
@@ -109,6 +121,20 @@ describe('reconciliation: raw archive against minute aggregates and late records
       (b) => b.summary?.archived === 1 && b.summary?.counted === 1,
     );
     expect(body.minutes).toEqual([expect.objectContaining({ archived: 1, counted: 1, status: 'pending' })]);
+  });
+
+  it('runs on a schedule and exports its verdicts as metrics', async () => {
+    const ghostMinute = Math.floor(Date.now() / MIN) * MIN - 5 * MIN;
+    await insertAggregateRow(ghostMinute, `${run}-ghost`, 2); // two clicks the archive never saw
+    const gauge = (text: string, name: string, labels: string) =>
+      Number(new RegExp(`^${name}\\{[^}]*${labels}[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+    const text = await eventually(
+      () => fetch(`${aggregator}/metrics`).then((r) => r.text()),
+      (t) => gauge(t, 'clicks_reconciliation_unaccounted_clicks', 'status="mismatch"') >= 2,
+    );
+    expect(gauge(text, 'clicks_reconciliation_minutes', 'status="mismatch"')).toBeGreaterThanOrEqual(1);
+    expect(gauge(text, 'clicks_reconciliation_runs_total', 'outcome="ok"')).toBeGreaterThanOrEqual(1);
+    expect(gauge(text, 'clicks_reconciliation_last_success_seconds', '')).toBeGreaterThan(Date.now() / 1000 - 60);
   });
 
   it('answers 401 without the token and 400 naming a bad parameter', async () => {

@@ -4,7 +4,7 @@ import { HotAdAdminService, ShardAdminService, ShardMetrics, ShardSupervisor } f
 import { ClientsModule } from '@nestjs/microservices';
 import { APP_CONFIG, AppConfig, ConfigModule } from '@clicks/config';
 import { MetricsModule } from '@clicks/metrics';
-import { ReconciliationService } from '@clicks/reconciliation';
+import { RECONCILIATION_LEADER, ReconciliationMonitor, ReconciliationService } from '@clicks/reconciliation';
 import { QuestDbModule } from '@clicks/store';
 import { CONTROL_BUS, controlBusOptions, RedisModule } from '@clicks/stream';
 import { HealthController } from './health.controller';
@@ -28,7 +28,20 @@ export class AggregatorModule {
         ]),
       ],
       controllers: [HealthController, ShardsController, HotAdsController, ReconciliationController],
-      providers: [ShardSupervisor, ShardAdminService, HotAdAdminService, ShardMetrics, ReconciliationService],
+      providers: [
+        ShardSupervisor,
+        ShardAdminService,
+        HotAdAdminService,
+        ShardMetrics,
+        ReconciliationService,
+        ReconciliationMonitor,
+        {
+          // The worker the assignment gives shard s0: one per deployment, and none among archive-only processes.
+          provide: RECONCILIATION_LEADER,
+          inject: [ShardSupervisor],
+          useFactory: (s: ShardSupervisor) => () => s.workers.ownedShards.includes(0),
+        },
+      ],
     };
   }
 }

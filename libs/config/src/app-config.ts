@@ -55,6 +55,11 @@ export interface AppConfig {
   shutdownGraceMs: number;
   /** Bearer token of the admin endpoints; empty disables them. A secret: never logged. */
   admin: { token: string };
+  /**
+   * Scheduled reconciliation (on the worker owning shard 0): how often (0 = off), over how many recent minutes, and
+   * how long after a minute's close time before it is judged.
+   */
+  reconciliation: { intervalMs: number; windowMinutes: number; settleMarginMs: number };
   /** Hot ads: clicks/s above which an actor reports an ad, auto-salting, and how often intake reloads the table. */
   hotAds: { thresholdPerSecond: number; auto: boolean; autoSalts: number; refreshMs: number };
   /** Signed impressions: HMAC keys (the first signs, all verify) and how long a click link stays valid. */
@@ -149,6 +154,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     admin: { token: e.ADMIN_TOKEN },
+    reconciliation: {
+      intervalMs: e.RECONCILE_INTERVAL_MS,
+      windowMinutes: e.RECONCILE_WINDOW_MINUTES,
+      settleMarginMs: e.RECONCILE_SETTLE_MARGIN_MS,
+    },
     hotAds: {
       thresholdPerSecond: e.HOT_AD_THRESHOLD,
       auto: e.HOT_ADS_AUTO,

@@ -62,6 +62,33 @@ export class ClickMetrics {
     registers: [this.registry],
   });
 
+  readonly reconciliationMinutes = new Gauge({
+    name: 'clicks_reconciliation_minutes',
+    help: 'Minutes of the last scheduled reconciliation by status (match, mismatch, pending, unverifiable)',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly reconciliationUnaccounted = new Gauge({
+    name: 'clicks_reconciliation_unaccounted_clicks',
+    help: 'Clicks the last scheduled reconciliation could not account for (|archived - counted - late|), by status',
+    labelNames: ['status'] as const,
+    registers: [this.registry],
+  });
+
+  readonly reconciliationRuns = new Counter({
+    name: 'clicks_reconciliation_runs_total',
+    help: 'Scheduled reconciliations run by this worker, by outcome (ok, error)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly reconciliationLastSuccess = new Gauge({
+    name: 'clicks_reconciliation_last_success_seconds',
+    help: 'Unix time of the last scheduled reconciliation that completed',
+    registers: [this.registry],
+  });
+
   private readonly scrapeHooks: (() => Promise<void>)[] = [];
 
   /** Gauges that mirror other state (stream lag, actor counters) are refreshed by hooks right before a scrape. */

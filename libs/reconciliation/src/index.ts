@@ -9,3 +9,4 @@ export {
   summarize,
 } from './minute-reconciliation';
 export { ReconcileRange, ReconciliationReport, ReconciliationService } from './reconciliation.service';
+export { RECONCILIATION_LEADER, ReconciliationLeader, ReconciliationMonitor } from './reconciliation-monitor';

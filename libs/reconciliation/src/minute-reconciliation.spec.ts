@@ -85,23 +85,33 @@ describe('reconcileMinutes', () => {
     ]);
   });
 
-  it('summarizes statuses and totals', () => {
+  it('summarizes statuses, totals and unaccounted clicks', () => {
     const out = reconcileMinutes(
       {
         archived: new Map([
           [at(0), 4],
+          [at(1), 5],
+          [at(2), 9],
+          [at(3), 7],
           [at(20), 2],
         ]),
-        counted: new Map([[at(0), 3]]),
+        counted: new Map([
+          [at(0), 3],
+          [at(1), 8],
+          [at(2), 2],
+          [at(3), 6],
+        ]),
         late: new Map([[at(0), 1]]),
       },
-      settled,
+      { settledBefore: at(10), lateRecordsLostBefore: at(3) },
     );
+    expect(out.map((m) => m.status)).toEqual(['match', 'mismatch', 'unverifiable', 'mismatch', 'pending']);
     expect(summarize(out)).toEqual({
-      minutes: { match: 1, mismatch: 0, pending: 1, unverifiable: 0 },
-      archived: 6,
-      counted: 3,
+      minutes: { match: 1, mismatch: 2, pending: 1, unverifiable: 1 },
+      archived: 27,
+      counted: 19,
       late: 1,
+      unaccountedClicks: { mismatch: 4, unverifiable: 7 },
     });
   });
 });

@@ -59,13 +59,17 @@ export interface ReconciliationSummary {
   archived: number;
   counted: number;
   late: number;
+  /** Sum of |difference| over the minutes judged mismatch, and over those unverifiable. */
+  unaccountedClicks: { mismatch: number; unverifiable: number };
 }
 
 export function summarize(minutes: readonly ReconciledMinute[]): ReconciliationSummary {
   const byStatus = Object.fromEntries(MINUTE_STATUSES.map((s) => [s, 0])) as Record<MinuteStatus, number>;
-  const out: ReconciliationSummary = { minutes: byStatus, archived: 0, counted: 0, late: 0 };
+  const unaccountedClicks = { mismatch: 0, unverifiable: 0 };
+  const out: ReconciliationSummary = { minutes: byStatus, archived: 0, counted: 0, late: 0, unaccountedClicks };
   for (const m of minutes) {
     byStatus[m.status]++;
+    if (m.status === 'mismatch' || m.status === 'unverifiable') unaccountedClicks[m.status] += Math.abs(m.difference);
     out.archived += m.archived;
     out.counted += m.counted;
     out.late += m.late;

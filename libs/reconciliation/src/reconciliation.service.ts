@@ -6,9 +6,6 @@ import { LateEventLog, RedisConnection } from '@clicks/stream';
 import { windowStart } from '@clicks/windowing';
 import { ReconciledMinute, reconcileMinutes, ReconciliationSummary, summarize } from './minute-reconciliation';
 
-/** Time for both consumer groups to write a closed window once its shard has closed it (flush, archive write). */
-const SETTLE_MARGIN_MS = 30_000;
-
 export interface ReconcileRange {
   from: number;
   to: number;
@@ -56,8 +53,11 @@ export class ReconciliationService {
       this.repository.perMinute(range.from, range.to, adId),
       this.lateCounts(range, adId),
     ]);
+    // By then every shard's stream time has passed the minute's close time (idle ticks move it without clicks), and
+    // the margin leaves both groups time to write it (flush, archive write).
     const { allowedLatenessMs, idleAdvanceMs, flushIntervalMs } = this.config.aggregation;
-    const settledBefore = now - allowedLatenessMs - idleAdvanceMs - flushIntervalMs - SETTLE_MARGIN_MS;
+    const margin = this.config.reconciliation.settleMarginMs;
+    const settledBefore = now - allowedLatenessMs - idleAdvanceMs - flushIntervalMs - margin;
     const minutes = reconcileMinutes(
       { archived, counted, late: late.perMinute },
       { settledBefore, lateRecordsLostBefore: late.lostBefore },
