@@ -37,19 +37,24 @@ describe('reconciliation: raw archive against minute aggregates and late records
     return { status: res.status, body: (await res.json()) as any };
   };
   const range = `from=${new Date(minute).toISOString()}&to=${new Date(minute + MIN).toISOString()}`;
-  const insertAggregateRow = async (ts: number, adId: string, clicks: number) => {
+  const sql = async <R>(text: string, values: unknown[]): Promise<R[]> => {
     const pg = new Client({ connectionString: config.questdb.pgUrl });
     await pg.connect();
     try {
-      await pg.query("INSERT INTO ad_clicks_1m (ts, ad_id, country, shard, clicks) VALUES ($1, $2, 'ZZ', 's99', $3)", [
-        new Date(ts),
-        adId,
-        clicks,
-      ]);
+      return (await pg.query(text, values)).rows as R[];
     } finally {
       await pg.end();
     }
   };
+  /** Writes an aggregate row as if an actor had (the table's DEDUP keys make it replace one with the same keys). */
+  const upsertAggregateRow = (ts: number, adId: string, country: string, shard: string, clicks: number) =>
+    sql('INSERT INTO ad_clicks_1m (ts, ad_id, country, shard, clicks) VALUES ($1, $2, $3, $4, $5)', [
+      new Date(ts),
+      adId,
+      country,
+      shard,
+      clicks,
+    ]);
   const minuteOf = async (query: string) => (await report(query)).body.minutes?.[0];
 
   beforeAll(async () => {
@@ -90,27 +95,49 @@ describe('reconciliation: raw archive against minute aggregates and late records
       late: 3,
       difference: 0,
       status: 'match',
+      shards: [],
     });
     const whole = await eventually(
       () => report(range),
-      (r) => r.body.summary?.archived === 29 && r.body.summary?.late === 4,
+      (r) => r.body.summary?.archived === 29 && r.body.summary?.late === 4 && r.body.summary?.counted === 25,
     );
     expect(whole.body).toMatchObject({
       adId: null,
-      lateRecordsLostBefore: null,
+      confirmed: false,
+      incompleteLateRecords: [],
       unreadableLateRecords: 0,
       summary: { minutes: { match: 1, mismatch: 0, pending: 0, unverifiable: 0 }, archived: 29, counted: 25, late: 4 },
     });
   });
 
-  it('flags a minute whose aggregates disagree with the archive', async () => {
-    // A row no shard actor wrote: two clicks more than the archive holds.
-    await insertAggregateRow(minute, ad, 2);
-    const m = await eventually(
+  it('flags an under-count and an over-count, and calls an excess unverifiable once late records are trimmed', async () => {
+    const [{ shard }] = await sql<{ shard: string }>('SELECT DISTINCT shard FROM ad_clicks_1m WHERE ad_id = $1', [ad]);
+    const countedAs = (v: any) => v?.counted;
+    // The actor's own row (no country), rewritten lower: three archived clicks no longer counted.
+    await upsertAggregateRow(minute, ad, '--', shard, 17);
+    const under = await eventually(
       () => minuteOf(`${range}&adId=${ad}`),
-      (v) => v?.counted === 22,
+      (v) => countedAs(v) === 17,
     );
-    expect(m).toMatchObject({ archived: 23, counted: 22, late: 3, difference: -2, status: 'mismatch' });
+    const diff = { archived: 23, counted: 17, late: 3, difference: 3, status: 'mismatch' };
+    expect(under).toMatchObject({ ...diff, shards: [{ shard, ...diff }] });
+    expect((await report(`${range}&adId=${ad}`)).body.confirmed).toBe(true);
+
+    // Without the shard's late records, the excess could be late clicks whose records are gone.
+    const redis = new Redis(config.redis.url);
+    await redis.xtrim(`clicks:{${shard}}:late`, 'MAXLEN', 0);
+    await redis.quit();
+    const trimmed = await report(`${range}&adId=${ad}`);
+    expect(trimmed.body.minutes[0]).toMatchObject({ late: 0, difference: 6, status: 'unverifiable' });
+    expect(trimmed.body.incompleteLateRecords).toEqual([expect.objectContaining({ shard, reason: 'trimmed' })]);
+
+    // More counted than archived is never explained by missing late records.
+    await upsertAggregateRow(minute, ad, 'ZZ', shard, 10);
+    const over = await eventually(
+      () => minuteOf(`${range}&adId=${ad}`),
+      (v) => countedAs(v) === 27,
+    );
+    expect(over).toMatchObject({ archived: 23, counted: 27, late: 0, difference: -4, status: 'mismatch' });
     expect((await report(range)).body.summary.minutes).toMatchObject({ match: 0, mismatch: 1 });
   });
 
@@ -125,7 +152,8 @@ describe('reconciliation: raw archive against minute aggregates and late records
 
   it('runs on a schedule and exports its verdicts as metrics', async () => {
     const ghostMinute = Math.floor(Date.now() / MIN) * MIN - 5 * MIN;
-    await insertAggregateRow(ghostMinute, `${run}-ghost`, 2); // two clicks the archive never saw
+    const [{ shard }] = await sql<{ shard: string }>('SELECT DISTINCT shard FROM ad_clicks_1m WHERE ad_id = $1', [ad]);
+    await upsertAggregateRow(ghostMinute, `${run}-ghost`, 'ZZ', shard, 2); // two clicks the archive never saw
     const gauge = (text: string, name: string, labels: string) =>
       Number(new RegExp(`^${name}\\{[^}]*${labels}[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
     const text = await eventually(

@@ -20,7 +20,11 @@ describe('late records', () => {
     ['not JSON', '{'],
     ['no entry id', JSON.stringify({ click: encodeClick(click) })],
     ['no click', JSON.stringify({ entryId: '1-0' })],
-    ['a click that is not one', JSON.stringify({ entryId: '1-0', click: '{"adId":"a"}' })],
+    ['no stream time', JSON.stringify({ entryId: '1-0', click: encodeClick(click), reason: LATE_REASON })],
+    [
+      'a click that is not one',
+      JSON.stringify({ entryId: '1-0', click: '{"adId":"a"}', reason: LATE_REASON, observedStreamTime: 1 }),
+    ],
   ])('rejects %s as malformed', (_name, text) => {
     expect(() => decodeLateRecord('9-0', text)).toThrow(MalformedEntryError);
   });

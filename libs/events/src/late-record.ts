@@ -19,7 +19,10 @@ export function encodeLateRecord(entryId: string, payload: string, observedStrea
   return JSON.stringify({ entryId, click: payload, reason: LATE_REASON, observedStreamTime });
 }
 
-/** Throws MalformedEntryError (naming the late stream's own entry) for anything encodeLateRecord did not write. */
+/**
+ * Throws MalformedEntryError for anything encodeLateRecord did not write: naming the late stream's entry, or for a
+ * bad click inside the record, the click's own stream entry.
+ */
 export function decodeLateRecord(recordId: string, text: string | undefined): LateRecord {
   if (text === undefined) throw new MalformedEntryError(recordId, 'no late field');
   let value: unknown;
@@ -28,14 +31,20 @@ export function decodeLateRecord(recordId: string, text: string | undefined): La
   } catch {
     throw new MalformedEntryError(recordId, 'late record is not JSON');
   }
-  const r = value as { entryId?: unknown; click?: unknown; reason?: unknown; observedStreamTime?: unknown } | null;
-  if (!r || typeof r.entryId !== 'string' || typeof r.click !== 'string') {
-    throw new MalformedEntryError(recordId, 'late record lacks entryId or click');
+  const r = value as Partial<Record<keyof LateRecord, unknown>> | null;
+  if (
+    !r ||
+    typeof r.entryId !== 'string' ||
+    typeof r.click !== 'string' ||
+    typeof r.reason !== 'string' ||
+    typeof r.observedStreamTime !== 'number'
+  ) {
+    throw new MalformedEntryError(recordId, 'late record lacks entryId, click, reason or observedStreamTime');
   }
   return {
     entryId: r.entryId,
     click: decodeClick(r.entryId, r.click),
-    reason: typeof r.reason === 'string' ? r.reason : LATE_REASON,
-    observedStreamTime: typeof r.observedStreamTime === 'number' ? r.observedStreamTime : Number.NaN,
+    reason: r.reason,
+    observedStreamTime: r.observedStreamTime,
   };
 }

@@ -1,12 +1,14 @@
 export {
   MINUTE_STATUSES,
-  MinuteCounts,
   MinuteStatus,
   ReconciledMinute,
-  reconcileMinutes,
-  ReconcileRules,
+  ReconciledShard,
   ReconciliationSummary,
-  summarize,
 } from './minute-reconciliation';
-export { ReconcileRange, ReconciliationReport, ReconciliationService } from './reconciliation.service';
 export { RECONCILIATION_LEADER, ReconciliationLeader, ReconciliationMonitor } from './reconciliation-monitor';
+export {
+  IncompleteLateRecords,
+  ReconcileRange,
+  ReconciliationReport,
+  ReconciliationService,
+} from './reconciliation.service';

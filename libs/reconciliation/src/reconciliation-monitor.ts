@@ -9,8 +9,8 @@ import { ReconciliationReport, ReconciliationService } from './reconciliation.se
 export type ReconciliationLeader = () => boolean;
 export const RECONCILIATION_LEADER = Symbol('RECONCILIATION_LEADER');
 
-/** Minutes named in the warning log of a run that found mismatches. */
-const LOGGED_MINUTES = 10;
+/** (minute, shard) pairs named in the warning log of a run that found mismatches. */
+const LOGGED_MISMATCHES = 10;
 
 /**
  * Reconciles the last RECONCILE_WINDOW_MINUTES minutes every RECONCILE_INTERVAL_MS on the leader and exports the
@@ -60,9 +60,8 @@ export class ReconciliationMonitor implements OnApplicationBootstrap, OnApplicat
       return report;
     } catch (e) {
       this.metrics.reconciliationRuns.inc({ outcome: 'error' });
-      this.log.warn(
-        `reconciliation of ${new Date(from).toISOString()}..${new Date(to).toISOString()} failed: ${e instanceof Error ? e.message : String(e)}`,
-      );
+      const span = `${new Date(from).toISOString()}..${new Date(to).toISOString()}`;
+      this.log.warn(`reconciliation of ${span} failed: ${e instanceof Error ? e.message : String(e)}`);
       return null;
     }
   }
@@ -72,12 +71,11 @@ export class ReconciliationMonitor implements OnApplicationBootstrap, OnApplicat
     for (const status of MINUTE_STATUSES) this.metrics.reconciliationMinutes.set({ status }, minutes[status]);
     this.metrics.reconciliationUnaccounted.set({ status: 'mismatch' }, unaccountedClicks.mismatch);
     this.metrics.reconciliationUnaccounted.set({ status: 'unverifiable' }, unaccountedClicks.unverifiable);
-    const bad = report.minutes.filter((m) => m.status === 'mismatch');
-    if (bad.length === 0) return;
-    const named = bad.slice(0, LOGGED_MINUTES).map((m) => `${m.minute} (${m.difference})`);
-    this.log.warn(
-      `${bad.length} minute(s) where archived != counted + late (archived - counted - late): ${named.join(', ')}` +
-        (bad.length > LOGGED_MINUTES ? ', ...' : ''),
+    const bad = report.minutes.flatMap((m) =>
+      m.shards.filter((s) => s.status === 'mismatch').map((s) => `${m.minute} ${s.shard} (${s.difference})`),
     );
+    if (bad.length === 0) return;
+    const named = bad.slice(0, LOGGED_MISMATCHES).join(', ') + (bad.length > LOGGED_MISMATCHES ? ', ...' : '');
+    this.log.warn(`${bad.length} minute(s) and shard(s) where archived - counted - late != 0: ${named}`);
   }
 }

@@ -3,7 +3,8 @@ import { streamKeys } from './stream-keys';
 
 /** The field of a late-events stream entry (written by the checkpoint script) holding the late record. */
 const LATE_FIELD = 'late';
-const PAGE = 10_000;
+// Small pages: each XRANGE holds Redis's one thread, which intake shares.
+const PAGE = 2000;
 
 /** One entry of a shard's late-events stream: its own id (recording time) and the late record, if any. */
 export interface LateLogEntry {
@@ -43,6 +44,9 @@ export class LateEventLog {
     }
     const info = new Map<string, unknown>();
     for (let i = 0; i + 1 < flat.length; i += 2) info.set(String(flat[i]), flat[i + 1]);
+    if (!info.has('entries-added')) {
+      throw new Error(`XINFO STREAM ${streamKeys.late(shard)} has no entries-added: Redis 7 or later is required`);
+    }
     const length = Number(info.get('length'));
     if (!(Number(info.get('entries-added')) > length)) return null;
     const firstLeft = length > 0 ? info.get('recorded-first-entry-id') : info.get('last-generated-id');

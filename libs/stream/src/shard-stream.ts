@@ -79,10 +79,12 @@ export class ShardStream {
     return reply?.[0]?.[1].map(toEntry) ?? [];
   }
 
-  /** The last applied id and epoch of the checkpoint (without its windows), or null before the first one. */
-  async checkpointHead(): Promise<{ lastId: string; epoch: number } | null> {
-    const [lastId, epoch] = await this.redis.hmget(streamKeys.checkpoint(this.shard), 'lastId', 'epoch');
-    return lastId ? { lastId, epoch: Number(epoch ?? 0) } : null;
+  /** The last applied id, epoch and stream time of the checkpoint (without its windows); null before the first one. */
+  async checkpointHead(): Promise<{ lastId: string; epoch: number; streamTime: number } | null> {
+    const key = streamKeys.checkpoint(this.shard);
+    const [lastId, epoch, streamTime] = await this.redis.hmget(key, 'lastId', 'epoch', 'streamTime');
+    // -Infinity for a checkpoint in the old whole-state format (its stream time is inside the JSON) until replaced.
+    return lastId ? { lastId, epoch: Number(epoch ?? 0), streamTime: parseStreamTime(streamTime ?? undefined) } : null;
   }
 
   /** The state saved by the last checkpoint, with every open window's cells; null before the first one. */
