@@ -17,6 +17,7 @@ import {
   MinuteCountRow,
   RawArchiveWriter,
   RawClickRow,
+  ReconciliationRepository,
 } from '@clicks/store';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -196,6 +197,15 @@ async function main() {
     );
     await measure('topAds n=1000, M=60 (lists cannot decide: GROUP BY)', Math.min(ITERATIONS, 10), () =>
       topAds.run({ minutes: '60', n: 1000 }),
+    );
+    // Reconciliation's QuestDB side (per minute and shard, both tables); its raw count scales with clicks_raw rows.
+    const reconciliation = new ReconciliationRepository(pool);
+    const hourAgo = now - MINUTES * MIN;
+    await measure(`reconciliation reads, M=${MINUTES}, all ads`, Math.min(ITERATIONS, 10), () =>
+      reconciliation.perMinuteAndShard(hourAgo, now),
+    );
+    await measure(`reconciliation reads, M=${MINUTES}, one ad`, ITERATIONS, (i) =>
+      reconciliation.perMinuteAndShard(hourAgo, now, someAd(i)),
     );
     // The merged answers must be the GROUP BY's, exactly.
     for (const minutes of ['1', '5', '60'])

@@ -66,7 +66,7 @@ describe('shard checkpoints in Redis: deltas, restore, fencing, the older whole-
         ],
       ],
     ]);
-    expect(await stream.checkpointHead()).toEqual({ lastId: '9-0', epoch });
+    expect(await stream.checkpointHead()).toEqual({ lastId: '9-0', epoch, streamTime: T0 + 59_000 });
   });
 
   it('refuses a checkpoint at an old epoch and changes nothing', async () => {
@@ -79,7 +79,7 @@ describe('shard checkpoints in Redis: deltas, restore, fencing, the older whole-
     const stale = { ...delta, changed: [[T0, [['x\u0000US', 99]]]] as [number, [string, number][]][] };
     await expect(stream.checkpoint(epoch, stale, '2-0', [], [])).rejects.toBeInstanceOf(FencedError);
     expect(await redis.exists(streamKeys.window(SHARD, T0))).toBe(0);
-    expect(await stream.checkpointHead()).toEqual({ lastId: '1-0', epoch });
+    expect(await stream.checkpointHead()).toEqual({ lastId: '1-0', epoch, streamTime: T0 });
   });
 
   it('reads a checkpoint written as one JSON state, and replaces it with window hashes', async () => {
@@ -87,6 +87,8 @@ describe('shard checkpoints in Redis: deltas, restore, fencing, the older whole-
     await redis.hset(streamKeys.checkpoint(SHARD), 'state', JSON.stringify(old), 'lastId', '3-0', 'epoch', '1');
     const cp = await stream.loadCheckpoint();
     expect(cp).toEqual({ lastId: '3-0', epoch: 1, observedStreamTime: T0, windows: old.windows });
+    // Its stream time is inside the JSON: reconciliation waits for the next checkpoint.
+    expect((await stream.checkpointHead())?.streamTime).toBe(Number.NEGATIVE_INFINITY);
     const epoch = await stream.acquireLease('owner-a', 10_000);
     // A new owner re-marks every restored cell changed, so its first delta carries them all.
     await stream.checkpoint(
