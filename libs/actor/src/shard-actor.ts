@@ -3,7 +3,7 @@ import { decodeClick, encodeLateRecord, MalformedEntryError, UNKNOWN_COUNTRY } f
 import { shardName } from '@clicks/routing';
 import { AggregateWriter } from '@clicks/store';
 import { compareStreamIds, FencedError, ShardEntry, ShardStream } from '@clicks/stream';
-import { WindowAggregator } from '@clicks/windowing';
+import { WindowAggregator, WindowRow } from '@clicks/windowing';
 import { HotAdDetector } from './hot-ad-detector';
 import { Clock, ShardActorOptions, ShardActorPorts } from './shard-actor.ports';
 import { ShardActorStats, ShardStats } from './shard-stats';
@@ -36,6 +36,9 @@ export class ShardActor {
   private lastEntryAt = 0;
   private leaseRenewedAt = 0;
   private rewriteAllAt = 0;
+  /** Final rows of windows closed since the takeover: the re-write at `rewriteAllAt` covers them too. */
+  private closedSinceTakeover: WindowRow[] = [];
+  private rewriteClosedDue = false;
   private stopping = false;
   private loop: Promise<void> | null = null;
   readonly stats = new ShardActorStats();
@@ -100,15 +103,18 @@ export class ShardActor {
     this.leaseRenewedAt = this.clock.now();
     this.epoch = epoch;
     this.leaseEpoch = epoch;
+    // A paused previous owner's in-flight write may still land after our first re-write: write it all once more
+    // after a lease period, which outlasts any write the old owner started while its lease was valid. That includes
+    // windows that close meanwhile (in the replay or later): a stale lower count must not outlive them.
+    this.rewriteAllAt = this.clock.now() + this.options.leaseTtlMs;
+    this.closedSinceTakeover = [];
+    this.rewriteClosedDue = false;
     try {
       await this.restoreAndReplay();
     } catch (e) {
       this.epoch = 0; // a partial recovery must start over from the checkpoint, never go on from here
       throw e;
     }
-    // A paused previous owner's in-flight write may still land after our first re-write: write it all once more
-    // after a lease period, which outlasts any write the old owner started while its lease was valid.
-    this.rewriteAllAt = this.clock.now() + this.options.leaseTtlMs;
     // Restored windows close by the idle advance even if no new entry ever comes (the clock starts now).
     if (this.agg.openWindowCount > 0 && this.lastEntryAt === 0) this.lastEntryAt = this.clock.now();
     this.log.log(`took over at epoch ${epoch}, last applied ${this.lastApplied}`);
@@ -153,6 +159,7 @@ export class ShardActor {
     if (this.rewriteAllAt > 0 && now >= this.rewriteAllAt) {
       this.rewriteAllAt = 0;
       this.agg.markAllChanged();
+      this.rewriteClosedDue = this.closedSinceTakeover.length > 0;
     }
     if (now - this.lastFlushAt >= this.options.flushIntervalMs) await this.flush();
   }
@@ -217,11 +224,21 @@ export class ShardActor {
     }
     this.flushOwed = true;
     const name = shardName(this.shard);
-    const rows = this.agg
-      .changedRows()
-      .map((r) => ({ ts: r.windowStart, adId: r.adId, country: r.country, shard: name, clicks: r.clicks }));
+    const changed = this.agg.changedRows();
+    const rows = (this.rewriteClosedDue ? changed.concat(this.closedSinceTakeover) : changed).map((r) => ({
+      ts: r.windowStart,
+      adId: r.adId,
+      country: r.country,
+      shard: name,
+      clicks: r.clicks,
+    }));
     await this.writer.write(rows, writeDeadline);
+    if (this.rewriteClosedDue) {
+      this.rewriteClosedDue = false;
+      this.closedSinceTakeover = [];
+    }
     const delta = this.agg.delta();
+    if (this.rewriteAllAt > 0) this.closedSinceTakeover.push(...this.agg.rowsOf(delta.closed));
     this.agg.markFlushed();
     if (this.unacked.length > 0 || rows.length > 0 || delta.closed.length > 0) {
       try {

@@ -80,6 +80,23 @@ describe('WindowAggregator', () => {
     expect(agg.apply(click(T0 + MIN))).toBe('late');
   });
 
+  it('lists every cell of the windows about to close, changed or not, before the flush drops them', () => {
+    const agg = new WindowAggregator(L);
+    agg.apply(click(T0));
+    agg.apply(click(T0 + 1, 'b', 'FR'));
+    agg.markFlushed();
+    agg.apply(click(T0 + 2)); // only this cell is changed now
+    agg.advanceTo(T0 + MIN + L);
+    const { closed } = agg.delta();
+    expect(closed).toEqual([T0]);
+    expect(agg.rowsOf(closed)).toEqual([
+      { windowStart: T0, adId: 'a', country: 'DE', clicks: 2 },
+      { windowStart: T0, adId: 'b', country: 'FR', clicks: 1 },
+    ]);
+    agg.markFlushed();
+    expect(agg.rowsOf(closed)).toEqual([]);
+  });
+
   it('round-trips through a snapshot and continues identically', () => {
     const a = new WindowAggregator(L);
     [0, 1, MIN, 2 * MIN].forEach((d, i) => a.apply(click(T0 + d, `ad${i % 2}`)));

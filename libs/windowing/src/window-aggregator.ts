@@ -123,6 +123,18 @@ export class WindowAggregator {
     return { observedStreamTime: this.streamTime, openWindows, changed: [...changed], closed };
   }
 
+  /** Every cell of the given windows as rows (e.g. the windows `delta()` says close, before `markFlushed`). */
+  rowsOf(starts: readonly number[]): WindowRow[] {
+    const rows: WindowRow[] = [];
+    for (const start of starts) {
+      for (const { key, clicks } of this.windows.get(start)?.values() ?? []) {
+        const sep = key.indexOf(SEP);
+        rows.push({ windowStart: start, adId: key.slice(0, sep), country: key.slice(sep + 1), clicks });
+      }
+    }
+    return rows;
+  }
+
   /** The changed rows are durable: forget them, and drop closed windows (their final values were in them). */
   markFlushed(): number[] {
     for (const cell of this.changedCells) cell.changed = false;
