@@ -99,6 +99,14 @@ describe('gateway queries against QuestDB', () => {
     await pool?.end();
   });
 
+  it('reads the top lists of the last TOP_LIST_WARM_MINUTES at start, before any top-N query', async () => {
+    const cached = (text: string) => Number(/^clicks_top_lists_cached\{[^}]*\} (\d+)$/m.exec(text)?.[1]);
+    await eventually(
+      () => fetch(`${url}/metrics`).then((r) => r.text()),
+      (text) => cached(text) === config.query.topLists.warmMinutes,
+    );
+  });
+
   it('answers every minute of a from/to window, zeros included, summed over shards and countries', async () => {
     const r = await rest(`/v1/ads/${ad('a')}/clicks?from=${at(0)}&to=${at(3)}`);
     expect(r).toEqual({

@@ -115,6 +115,20 @@ describe('top-N from per-minute top lists against QuestDB', () => {
     expect(await served('top_lists')).toBe(before + 2);
   });
 
+  it("reads every minute's list ahead of queries when warmed, so the next query reads none", async () => {
+    const repo = new ClickQueryRepository(pool);
+    const listReads = jest.spyOn(repo, 'topAds'); // calls through: counts the list reads
+    const warmed = new TopAdsQuery(testConfig({ QUERY_CACHE_MS: '0', TOP_LIST_SIZE: '20' }), repo, metrics);
+    const now = B + (MINUTES - 1) * MIN; // the last MINUTES minutes are then the run's
+    expect(await warmed.warm(MINUTES, now)).toBe(MINUTES);
+    expect(warmed.cachedLists).toBe(MINUTES);
+    expect(listReads).toHaveBeenCalledTimes(MINUTES);
+    expect(await warmed.warm(MINUTES, now)).toBe(0); // still current
+    const window = { from: iso(0), to: iso(MINUTES), n: 5 };
+    expect((await warmed.run(window, now)).ads).toEqual((await groupBy.run(window)).ads);
+    expect(listReads).toHaveBeenCalledTimes(MINUTES);
+  });
+
   it('sees clicks added to an old minute after its list was computed', async () => {
     const window = { from: iso(0), to: iso(MINUTES), n: 3 };
     // Lists of every minute, of all countries and of US, are now cached.

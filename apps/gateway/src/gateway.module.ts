@@ -4,7 +4,7 @@ import { GraphQLModule } from '@nestjs/graphql';
 import { TerminusModule } from '@nestjs/terminus';
 import { AdRegistry } from '@clicks/ads';
 import { AppConfig, ConfigModule } from '@clicks/config';
-import { AdClicksQuery, TopAdsQuery } from '@clicks/query';
+import { AdClicksQuery, TopAdsQuery, TopListWarmer } from '@clicks/query';
 import { MetricsModule } from '@clicks/metrics';
 import { QuestDbModule } from '@clicks/store';
 import { RedisModule } from '@clicks/stream';
@@ -39,7 +39,7 @@ export class GatewayModule {
         }),
       ],
       controllers: [AdClicksController, HealthController],
-      providers: [AdClicksQuery, TopAdsQuery, ClicksResolver, AdRegistry, AdsResolver],
+      providers: [AdClicksQuery, TopAdsQuery, TopListWarmer, ClicksResolver, AdRegistry, AdsResolver],
     };
   }
 }

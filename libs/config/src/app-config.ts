@@ -49,8 +49,11 @@ export interface AppConfig {
   query: {
     maxWindowMs: number;
     cacheMs: number;
-    /** Per-minute top list size for top-N without ip/userId filters (0 = off); the longest window they serve. */
-    topLists: { size: number; maxMinutes: number };
+    /**
+     * Per-minute top list size for top-N without ip/userId filters (0 = off); the longest window they serve; the
+     * recent minutes the gateway reads ahead of queries (0 = off), and how often.
+     */
+    topLists: { size: number; maxMinutes: number; warmMinutes: number; warmIntervalMs: number };
   };
   shutdownGraceMs: number;
   /** Bearer token of the admin endpoints; empty disables them. A secret: never logged. */
@@ -150,7 +153,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     query: {
       maxWindowMs: e.MAX_QUERY_DAYS * DAY_MS,
       cacheMs: e.QUERY_CACHE_MS,
-      topLists: { size: e.TOP_LIST_SIZE, maxMinutes: e.TOP_LIST_MAX_MINUTES },
+      topLists: {
+        size: e.TOP_LIST_SIZE,
+        maxMinutes: e.TOP_LIST_MAX_MINUTES,
+        warmMinutes: e.TOP_LIST_WARM_MINUTES,
+        warmIntervalMs: e.TOP_LIST_WARM_INTERVAL_MS,
+      },
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     admin: { token: e.ADMIN_TOKEN },

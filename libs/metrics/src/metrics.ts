@@ -62,6 +62,12 @@ export class ClickMetrics {
     registers: [this.registry],
   });
 
+  readonly topListsCached = new Gauge({
+    name: 'clicks_top_lists_cached',
+    help: 'Per-minute top lists the gateway holds in memory (over all scopes: all countries, or one)',
+    registers: [this.registry],
+  });
+
   readonly reconciliationMinutes = new Gauge({
     name: 'clicks_reconciliation_minutes',
     help: 'Minutes of the last scheduled reconciliation by status (match, mismatch, pending, unverifiable)',

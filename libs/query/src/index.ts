@@ -13,4 +13,5 @@ export {
 } from './query-params';
 export { QueryCache } from './query-cache';
 export { TopAdsAnswer, TopAdsParams, TopAdsQuery } from './top-ads.query';
+export { TopListWarmer } from './top-list-warmer';
 export { fillSeries, QueryParamError, RangeParams, resolveRange, SeriesPoint, TimeRange } from './time-range';

@@ -56,6 +56,29 @@ export class TopAdsFromMinuteLists {
     return merge.rank(await this.repository.adTotals(from, to, undecided, country));
   }
 
+  /**
+   * Reads the lists of every minute of [from, to) that a query would read now, so the next query finds them cached.
+   * Returns how many it read.
+   */
+  async warm(from: number, to: number, country?: string): Promise<number> {
+    if (this.settings.size === 0) return 0;
+    const summaries = await this.repository.minuteSummaries(from, to, country);
+    if (!summaries) return 0;
+    const reads: Promise<MinuteTopList>[] = [];
+    for (let minute = from; minute < to; minute += MINUTE_MS) {
+      const summary = summaries.get(minute);
+      if ('fetch' in this.lists.plan(country ?? '*', minute, summary))
+        reads.push(this.listFor(minute, summary, country));
+    }
+    await Promise.all(reads);
+    return reads.length;
+  }
+
+  /** Lists held (over all scopes). */
+  get cachedLists(): number {
+    return this.lists.size;
+  }
+
   private listFor(
     minute: number,
     summary: MinuteSummary | undefined,

@@ -38,6 +38,17 @@ export class TopAdsQuery {
     });
   }
 
+  /** Reads the per-minute top lists of the last `minutes` minutes ahead of queries; returns how many it read. */
+  warm(minutes: number, now = Date.now()): Promise<number> {
+    const range = resolveRange({ minutes: String(minutes) }, now, this.config.query.maxWindowMs);
+    return this.fromLists.warm(range.from, range.to);
+  }
+
+  /** Per-minute top lists held in memory. */
+  get cachedLists(): number {
+    return this.fromLists.cachedLists;
+  }
+
   async run(params: TopAdsParams, now = Date.now()): Promise<TopAdsAnswer> {
     const n = parseTopN(params.n);
     const range = resolveRange(params, now, this.config.query.maxWindowMs);
