@@ -8,41 +8,58 @@ const record = (eventId: string, ts: number, adId = 'ad-1') =>
   encodeLateRecord(`${ts}-0`, encodeClick({ eventId, adId, ts }), ts + 10 * M);
 
 describe('LateRecordTally', () => {
-  const lateOf = (t: MinuteShardTallies) =>
-    [...t].flatMap(([minute, shards]) => [...shards].map(([shard, x]) => [minute - T0, shard, x.late]));
+  const lateOf = (tally: LateRecordTally) => {
+    const t: MinuteShardTallies = new Map();
+    tally.addTo(t);
+    return [...t].flatMap(([minute, shards]) => [...shards].map(([shard, x]) => [minute - T0, shard, x.late]));
+  };
 
   it('counts each click once per event time and id, in its minute and shard, inside the range only', () => {
-    const t: MinuteShardTallies = new Map();
-    const tally = new LateRecordTally(t, { from: T0, to: T0 + 2 * M });
+    const tally = new LateRecordTally({ from: T0, to: T0 + 2 * M });
     tally.add('s0', '1-0', record('e1', T0));
     tally.add('s0', '2-0', record('e1', T0)); // re-sent after the de-dup horizon: one archived row
-    tally.add('s1', '3-0', record('e1', T0)); // ... even on another shard after a salt change
     tally.add('s0', '4-0', record('e1', T0 + 1)); // same id, other time: the archive keeps two rows
     tally.add('s1', '5-0', record('e2', T0 + M));
     tally.add('s1', '6-0', record('e3', T0 + 2 * M)); // at `to`: outside
     tally.add('s1', '7-0', record('e4', T0 - 1)); // before `from`: outside
-    expect(lateOf(t)).toEqual([
+    expect(lateOf(tally)).toEqual([
       [0, 's0', 2],
       [M, 's1', 1],
     ]);
-    expect(tally.unreadable).toBe(0);
+    expect(tally.unreadable).toEqual(new Map());
+  });
+
+  it('counts a click late on two shards once, on the shard of the last recorded copy', () => {
+    const tally = new LateRecordTally({ from: T0, to: T0 + M });
+    tally.add('s0', '9-0', record('e1', T0)); // recorded last, though read first
+    tally.add('s3', '3-0', record('e1', T0));
+    tally.add('s3', '4-0', record('e2', T0));
+    tally.add('s0', '2-0', record('e2', T0));
+    expect(lateOf(tally)).toEqual([
+      [0, 's0', 1],
+      [0, 's3', 1],
+    ]);
   });
 
   it('keeps one ad only when asked', () => {
-    const t: MinuteShardTallies = new Map();
-    const tally = new LateRecordTally(t, { from: T0, to: T0 + M }, 'ad-2');
+    const tally = new LateRecordTally({ from: T0, to: T0 + M }, 'ad-2');
     tally.add('s0', '1-0', record('e1', T0, 'ad-1'));
     tally.add('s0', '2-0', record('e2', T0, 'ad-2'));
-    expect(lateOf(t)).toEqual([[0, 's0', 1]]);
+    expect(lateOf(tally)).toEqual([[0, 's0', 1]]);
   });
 
   it('counts what is not a late record as unreadable and carries on', () => {
-    const t: MinuteShardTallies = new Map();
-    const tally = new LateRecordTally(t, { from: T0, to: T0 + M });
+    const tally = new LateRecordTally({ from: T0, to: T0 + M });
     tally.add('s0', '1-0', undefined);
-    tally.add('s0', '2-0', '{"entryId":"1-0"}');
-    tally.add('s0', '3-0', record('e1', T0));
-    expect(tally.unreadable).toBe(2);
-    expect(lateOf(t)).toEqual([[0, 's0', 1]]);
+    tally.add('s2', '2-0', '{"entryId":"1-0"}');
+    tally.add('s2', '3-0', 'x');
+    tally.add('s0', '4-0', record('e1', T0));
+    expect(tally.unreadable).toEqual(
+      new Map([
+        ['s0', 1],
+        ['s2', 2],
+      ]),
+    );
+    expect(lateOf(tally)).toEqual([[0, 's0', 1]]);
   });
 });

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@clicks/config';
 import { shardName } from '@clicks/routing';
-import { ReconciliationRepository } from '@clicks/store';
+import { ReconciliationRepository, WalProgress } from '@clicks/store';
 import { LateEventLog, RedisConnection, ShardStream } from '@clicks/stream';
 import { LateRecordTally } from './late-record-tally';
 import {
@@ -21,15 +21,21 @@ import {
  */
 const LATE_SCAN_MAX_RECORDS = 250_000;
 
+/** How far Redis's clock (late record ids) and ingest's (event-time checks) may disagree. */
+const CLOCK_MARGIN_MS = 60_000;
+
+/** How long a confirming read waits for QuestDB to apply what it had acknowledged before the first read. */
+const APPLY_WAIT_MS = 30_000;
+
 export interface ReconcileRange {
   from: number;
   to: number;
 }
 
-/** A shard whose late records could not all be read: trimmed before a time, or not read to the end (budget). */
+/** A shard whose late records could not all be read: trimmed before a time, not read to the end, or unreadable. */
 export interface IncompleteLateRecords {
   shard: string;
-  reason: 'trimmed' | 'scan budget';
+  reason: 'trimmed' | 'scan budget' | 'unreadable';
   /** Late clicks before this time may be missing; null: of any time. */
   before: string | null;
 }
@@ -42,6 +48,11 @@ export interface ReconciliationReport {
   settledBefore: string;
   /** Whether mismatches were read a second time (after a few flush intervals) to confirm them. */
   confirmed: boolean;
+  /**
+   * Tables QuestDB had not applied (or had suspended: `ALTER TABLE ... RESUME WAL`) up to what it had committed at
+   * the first read, within APPLY_WAIT_MS: their mismatches are left `pending`.
+   */
+  questdbBehind: string[];
   incompleteLateRecords: IncompleteLateRecords[];
   /** Late-stream entries that could not be read as late records. */
   unreadableLateRecords: number;
@@ -90,24 +101,46 @@ export class ReconciliationService {
     const rules = { settledBefore, allowedLatenessMs, shards: reading.progress };
     let minutes = reconcileMinutes(reading.tallies, rules);
     const firstRead = mismatchedPairs(minutes);
-    // A late click reaches the archive and the late stream by two writers, and QuestDB applies writes a moment
-    // after acknowledging them: a difference that is real stays the same a few flushes later.
+    let questdbBehind: string[] = [];
+    // A late click reaches the archive and the late stream by two writers, and QuestDB shows a write only once it
+    // has applied it: a difference that is real stays the same a few flushes later, with every write acknowledged
+    // before the first read applied.
     if (firstRead.size > 0) {
+      const committed = await this.repository.walProgress();
       await sleep(2 * flushIntervalMs + 1000);
-      reading = await this.read(range, adId);
-      minutes = reconcileMinutes(reading.tallies, { ...rules, firstRead });
+      questdbBehind = await this.awaitApplied(committed);
+      if (questdbBehind.length === 0) {
+        reading = await this.read(range, adId);
+        minutes = reconcileMinutes(reading.tallies, { ...rules, shards: reading.progress, firstRead });
+      } else {
+        // Nothing can be confirmed while QuestDB has not applied what it had acknowledged: all pending.
+        minutes = reconcileMinutes(reading.tallies, { ...rules, firstRead: new Map() });
+      }
     }
     return {
       from: iso(range.from),
       to: iso(range.to),
       adId: adId ?? null,
       settledBefore: iso(settledBefore),
-      confirmed: firstRead.size > 0,
+      confirmed: firstRead.size > 0 && questdbBehind.length === 0,
+      questdbBehind,
       incompleteLateRecords: reading.incomplete,
       unreadableLateRecords: reading.unreadable,
       summary: summarize(minutes),
       minutes: minutes.map((m) => ({ ...m, minute: iso(m.minute) })),
     };
+  }
+
+  /** Waits until QuestDB shows every transaction committed at `committed`; returns the tables it still does not. */
+  private async awaitApplied(committed: WalProgress[]): Promise<string[]> {
+    const deadline = Date.now() + APPLY_WAIT_MS;
+    const target = new Map(committed.map((w) => [w.table, w.sequencerTxn]));
+    for (;;) {
+      const now = await this.repository.walProgress();
+      const behind = now.filter((w) => w.suspended || w.writerTxn < (target.get(w.table) ?? 0)).map((w) => w.table);
+      if (behind.length === 0 || Date.now() >= deadline) return behind;
+      await sleep(500);
+    }
   }
 
   /** Shard progress first: a window its checkpoint shows closed was written to QuestDB before that checkpoint. */
@@ -140,17 +173,17 @@ export class ReconciliationService {
 
   /** Late clicks per minute and shard, from every shard's late stream; marks the shards whose records are partial. */
   private async lateTallies(range: ReconcileRange, adId: string | undefined, progress: Map<string, ShardProgress>) {
-    const tallies: MinuteShardTallies = new Map();
-    const tally = new LateRecordTally(tallies, range, adId);
+    const tally = new LateRecordTally(range, adId);
     const incomplete: IncompleteLateRecords[] = [];
     const skew = this.config.intake.maxFutureSkewMs;
+    // A click is recorded late after it arrives, its event time at most `skew` ahead of its arrival by ingest's clock;
+    // record ids come from Redis's clock, so allow for the two clocks disagreeing too.
+    const since = range.from - skew - CLOCK_MARGIN_MS;
     let budget = LATE_SCAN_MAX_RECORDS;
     for (let i = 0; i < this.config.shards.count; i++) {
       const shard = shardName(i);
-      const p = progress.get(shard);
       let complete = budget > 0;
-      // A click is recorded late after it arrives, and its event time is at most `skew` ahead of its arrival.
-      for await (const page of complete ? this.lateLog.since(i, range.from - skew) : []) {
+      for await (const page of complete ? this.lateLog.since(i, since) : []) {
         for (const e of page) tally.add(shard, e.id, e.record);
         budget -= page.length;
         if (budget <= 0) {
@@ -159,15 +192,20 @@ export class ReconciliationService {
         }
       }
       const trimmed = await this.lateLog.trimmedBefore(i);
-      if (!complete) {
-        if (p) p.lateIncompleteBefore = Number.POSITIVE_INFINITY;
-        incomplete.push({ shard, reason: 'scan budget', before: null });
-      } else if (trimmed !== null) {
-        // A lost record was written before `trimmed`, for a click of event time up to the skew later.
-        if (p) p.lateIncompleteBefore = trimmed + skew;
-        incomplete.push({ shard, reason: 'trimmed', before: iso(trimmed + skew) });
-      }
+      const partial = (reason: IncompleteLateRecords['reason'], before: number) => {
+        const p = progress.get(shard);
+        if (p) p.lateIncompleteBefore = Math.max(p.lateIncompleteBefore ?? before, before);
+        incomplete.push({ shard, reason, before: Number.isFinite(before) ? iso(before) : null });
+      };
+      if (!complete) partial('scan budget', Number.POSITIVE_INFINITY);
+      // A lost record was written before `trimmed`, for a click of event time up to the skew later.
+      if (trimmed !== null) partial('trimmed', trimmed + skew + CLOCK_MARGIN_MS);
+      // An unreadable record may be any click of the shard's.
+      if (tally.unreadable.has(shard)) partial('unreadable', Number.POSITIVE_INFINITY);
     }
-    return { tallies, incomplete, unreadable: tally.unreadable };
+    const tallies: MinuteShardTallies = new Map();
+    tally.addTo(tallies);
+    const unreadable = [...tally.unreadable.values()].reduce((a, b) => a + b, 0);
+    return { tallies, incomplete, unreadable };
   }
 }

@@ -4,6 +4,11 @@ export { ClickFilter } from './click-query-sql';
 export { createPgPool } from './pg-pool';
 export { QuestDbConnection, QuestDbHealthIndicator, QuestDbModule } from './questdb.module';
 export { RawArchiveWriter, RawClickRow } from './raw-archive-writer';
-export { ArchivedAndCounted, MinuteShardCount, ReconciliationRepository } from './reconciliation.repository';
+export {
+  ArchivedAndCounted,
+  MinuteShardCount,
+  ReconciliationRepository,
+  WalProgress,
+} from './reconciliation.repository';
 export { ensureSchema, upgradeAdIdColumn } from './schema-migrator';
 export { MINUTE_TOTALS_VIEW, SCHEMA_DDL, TABLES } from './schema';

@@ -1,6 +1,7 @@
 import { Pool } from 'pg';
 import { SqlQuery } from './click-query-sql';
 import { archivedPerMinuteSql, countedPerMinuteSql } from './reconciliation-sql';
+import { TABLES } from './schema';
 
 /** Clicks of one minute (its start) on one shard (`s3`). */
 export interface MinuteShardCount {
@@ -16,6 +17,14 @@ export interface ArchivedAndCounted {
   counted: MinuteShardCount[];
 }
 
+/** How far QuestDB has applied a WAL table's committed transactions (rows are visible up to `writerTxn`). */
+export interface WalProgress {
+  table: string;
+  suspended: boolean;
+  writerTxn: number;
+  sequencerTxn: number;
+}
+
 /** Reads what reconciliation compares: the raw archive against the minute aggregates, per minute and shard. */
 export class ReconciliationRepository {
   constructor(private readonly pool: Pool) {}
@@ -26,6 +35,24 @@ export class ReconciliationRepository {
       this.counts(countedPerMinuteSql(from, to, adId)),
     ]);
     return { archived, counted };
+  }
+
+  /** Apply progress of the two tables reconciliation reads. */
+  async walProgress(): Promise<WalProgress[]> {
+    const rows = (
+      await this.pool.query<{ name: string; suspended: boolean; writerTxn: number; sequencerTxn: number }>(
+        'SELECT name, suspended, writerTxn, sequencerTxn FROM wal_tables()',
+      )
+    ).rows;
+    const wanted = new Set<string>([TABLES.raw, TABLES.minuteCounts]);
+    return rows
+      .filter((r) => wanted.has(r.name))
+      .map((r) => ({
+        table: r.name,
+        suspended: r.suspended === true || String(r.suspended) === 'true',
+        writerTxn: Number(r.writerTxn),
+        sequencerTxn: Number(r.sequencerTxn),
+      }));
   }
 
   private async counts(q: SqlQuery): Promise<MinuteShardCount[]> {
