@@ -45,9 +45,14 @@ describe('a shard actor re-writes the windows it closed since its takeover', () 
     for (let i = 0; i < 5; i++) {
       await redis.xadd(streamKeys.stream(SHARD), '*', 'c', encodeClick({ eventId: `${ad}-${i}`, adId: ad, ts: w + i }));
     }
-    // A later click closes the window in the same read.
+    // A later click closes the window in the same replay.
     const closer = { eventId: `${ad}-closer`, adId: `${ad}-next`, ts: w + MIN + LATENESS + 1 };
     await redis.xadd(streamKeys.stream(SHARD), '*', 'c', encodeClick(closer));
+    // The previous owner had read them all (they are pending for the shard's consumer) and died before its
+    // checkpoint; its write of the window may still be under way.
+    const previous = new ShardStream(SHARD, redis, reader, GROUPS.aggregate);
+    await previous.ensureGroup();
+    expect(await previous.readNew(100, 50)).toHaveLength(6);
 
     actor = new ShardActor(
       SHARD,

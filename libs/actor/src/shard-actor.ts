@@ -36,7 +36,9 @@ export class ShardActor {
   private lastEntryAt = 0;
   private leaseRenewedAt = 0;
   private rewriteAllAt = 0;
-  /** Final rows of windows closed since the takeover: the re-write at `rewriteAllAt` covers them too. */
+  /** Windows the previous owner may have written: restored, or touched by the entries it had read (the replay). */
+  private previousOwnerWindows = new Set<number>();
+  /** Final rows of those windows that closed since the takeover: the re-write at `rewriteAllAt` covers them too. */
   private closedSinceTakeover: WindowRow[] = [];
   private rewriteClosedDue = false;
   private stopping = false;
@@ -105,8 +107,9 @@ export class ShardActor {
     this.leaseEpoch = epoch;
     // A paused previous owner's in-flight write may still land after our first re-write: write it all once more
     // after a lease period, which outlasts any write the old owner started while its lease was valid. That includes
-    // windows that close meanwhile (in the replay or later): a stale lower count must not outlive them.
+    // its windows that close meanwhile (in the replay or later): a stale lower count must not outlive them.
     this.rewriteAllAt = this.clock.now() + this.options.leaseTtlMs;
+    this.previousOwnerWindows.clear();
     this.closedSinceTakeover = [];
     this.rewriteClosedDue = false;
     try {
@@ -137,6 +140,8 @@ export class ShardActor {
       this.applyAll(entries);
       after = entries[entries.length - 1].id;
     }
+    // Entries nobody had read yet open windows no previous owner can have written.
+    this.previousOwnerWindows = new Set(this.agg.windowStarts);
     await this.flush();
   }
 
@@ -238,7 +243,10 @@ export class ShardActor {
       this.closedSinceTakeover = [];
     }
     const delta = this.agg.delta();
-    if (this.rewriteAllAt > 0) this.closedSinceTakeover.push(...this.agg.rowsOf(delta.closed));
+    if (this.rewriteAllAt > 0) {
+      const theirs = delta.closed.filter((start) => this.previousOwnerWindows.has(start));
+      this.closedSinceTakeover.push(...this.agg.rowsOf(theirs));
+    }
     this.agg.markFlushed();
     if (this.unacked.length > 0 || rows.length > 0 || delta.closed.length > 0) {
       try {

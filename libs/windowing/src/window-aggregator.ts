@@ -66,6 +66,11 @@ export class WindowAggregator {
     return this.windows.size;
   }
 
+  /** Starts of the windows held (open, or closing with the next flush). */
+  get windowStarts(): number[] {
+    return [...this.windows.keys()];
+  }
+
   apply(click: CountedClick): ApplyOutcome {
     this.advanceTo(click.ts);
     const start = windowStart(click.ts);
