@@ -22,7 +22,8 @@ const B = Date.UTC(2018, 0, 1) + Math.floor(Math.random() * 2000) * DAY;
 const at = (minutes: number) => new Date(B + minutes * MIN).toISOString();
 
 describe('gateway queries against QuestDB', () => {
-  const config = testConfig();
+  // Warm-ups every 500 ms: one that found the totals view not yet valid at start is soon followed by another.
+  const config = testConfig({ TOP_LIST_WARM_INTERVAL_MS: '500' });
   const run = runId();
   const ad = (name: string) => `${run}-${name}`;
   let app: NestFastifyApplication;
@@ -103,7 +104,7 @@ describe('gateway queries against QuestDB', () => {
     const cached = (text: string) => Number(/^clicks_top_lists_cached\{[^}]*\} (\d+)$/m.exec(text)?.[1]);
     await eventually(
       () => fetch(`${url}/metrics`).then((r) => r.text()),
-      (text) => cached(text) === config.query.topLists.warmMinutes,
+      (text) => cached(text) >= config.query.topLists.warmMinutes,
     );
   });
 

@@ -120,13 +120,14 @@ describe('top-N from per-minute top lists against QuestDB', () => {
     const listReads = jest.spyOn(repo, 'topAds'); // calls through: counts the list reads
     const warmed = new TopAdsQuery(testConfig({ QUERY_CACHE_MS: '0', TOP_LIST_SIZE: '20' }), repo, metrics);
     const now = B + (MINUTES - 1) * MIN; // the last MINUTES minutes are then the run's
-    expect(await warmed.warm(MINUTES, now)).toBe(MINUTES);
+    expect(await warmed.warm(MINUTES, 30_000, now)).toBe(MINUTES);
     expect(warmed.cachedLists).toBe(MINUTES);
     expect(listReads).toHaveBeenCalledTimes(MINUTES);
-    expect(await warmed.warm(MINUTES, now)).toBe(0); // still current
+    expect(await warmed.warm(MINUTES, 30_000, now)).toBe(0); // still current for 30 s more
+    expect(await warmed.warm(MINUTES, 61_000, now)).toBe(MINUTES); // past the max age by then: renewed
     const window = { from: iso(0), to: iso(MINUTES), n: 5 };
     expect((await warmed.run(window, now)).ads).toEqual((await groupBy.run(window)).ads);
-    expect(listReads).toHaveBeenCalledTimes(MINUTES);
+    expect(listReads).toHaveBeenCalledTimes(2 * MINUTES);
   });
 
   it('sees clicks added to an old minute after its list was computed', async () => {

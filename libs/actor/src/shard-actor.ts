@@ -3,8 +3,9 @@ import { decodeClick, encodeLateRecord, MalformedEntryError, UNKNOWN_COUNTRY } f
 import { shardName } from '@clicks/routing';
 import { AggregateWriter } from '@clicks/store';
 import { compareStreamIds, FencedError, ShardEntry, ShardStream } from '@clicks/stream';
-import { WindowAggregator, WindowRow } from '@clicks/windowing';
+import { WindowAggregator } from '@clicks/windowing';
 import { HotAdDetector } from './hot-ad-detector';
+import { RewriteDuty } from './rewrite-duty';
 import { Clock, ShardActorOptions, ShardActorPorts } from './shard-actor.ports';
 import { ShardActorStats, ShardStats } from './shard-stats';
 
@@ -35,12 +36,8 @@ export class ShardActor {
   private lastFlushAt = 0;
   private lastEntryAt = 0;
   private leaseRenewedAt = 0;
-  private rewriteAllAt = 0;
-  /** Windows the previous owner may have written: restored, or touched by the entries it had read (the replay). */
-  private previousOwnerWindows = new Set<number>();
-  /** Final rows of those windows that closed since the takeover: the re-write at `rewriteAllAt` covers them too. */
-  private closedSinceTakeover: WindowRow[] = [];
-  private rewriteClosedDue = false;
+  /** The re-write owed after a takeover or a failed write of ours (a late write may still land). */
+  private readonly rewrite = new RewriteDuty();
   private stopping = false;
   private loop: Promise<void> | null = null;
   readonly stats = new ShardActorStats();
@@ -106,12 +103,9 @@ export class ShardActor {
     this.epoch = epoch;
     this.leaseEpoch = epoch;
     // A paused previous owner's in-flight write may still land after our first re-write: write it all once more
-    // after a lease period, which outlasts any write the old owner started while its lease was valid. That includes
-    // its windows that close meanwhile (in the replay or later): a stale lower count must not outlive them.
-    this.rewriteAllAt = this.clock.now() + this.options.leaseTtlMs;
-    this.previousOwnerWindows.clear();
-    this.closedSinceTakeover = [];
-    this.rewriteClosedDue = false;
+    // after a lease period, which outlasts any write the old owner started while its lease was valid, including its
+    // windows that close meanwhile (in the replay or later). A duty still owed from before carries over.
+    this.rewrite.arm(this.clock.now() + this.options.leaseTtlMs);
     try {
       await this.restoreAndReplay();
     } catch (e) {
@@ -141,7 +135,7 @@ export class ShardActor {
       after = entries[entries.length - 1].id;
     }
     // Entries nobody had read yet open windows no previous owner can have written.
-    this.previousOwnerWindows = new Set(this.agg.windowStarts);
+    this.rewrite.watch(this.agg.windowStarts);
     await this.flush();
   }
 
@@ -161,11 +155,7 @@ export class ShardActor {
     const now = this.clock.now();
     if (entries.length > 0) this.lastEntryAt = now;
     else await this.tickIfIdle(now);
-    if (this.rewriteAllAt > 0 && now >= this.rewriteAllAt) {
-      this.rewriteAllAt = 0;
-      this.agg.markAllChanged();
-      this.rewriteClosedDue = this.closedSinceTakeover.length > 0;
-    }
+    if (this.rewrite.fireIfDue(now)) this.agg.markAllChanged();
     if (now - this.lastFlushAt >= this.options.flushIntervalMs) await this.flush();
   }
 
@@ -229,24 +219,25 @@ export class ShardActor {
     }
     this.flushOwed = true;
     const name = shardName(this.shard);
-    const changed = this.agg.changedRows();
-    const rows = (this.rewriteClosedDue ? changed.concat(this.closedSinceTakeover) : changed).map((r) => ({
+    const extra = this.rewrite.extraRows;
+    const changed = extra.length > 0 ? this.agg.changedRows().concat(extra) : this.agg.changedRows();
+    const rows = changed.map((r) => ({
       ts: r.windowStart,
       adId: r.adId,
       country: r.country,
       shard: name,
       clicks: r.clicks,
     }));
-    await this.writer.write(rows, writeDeadline);
-    if (this.rewriteClosedDue) {
-      this.rewriteClosedDue = false;
-      this.closedSinceTakeover = [];
+    try {
+      await this.writer.write(rows, writeDeadline);
+    } catch (e) {
+      // A request we gave up on may still be committed after our retry: the same duty as after a takeover.
+      this.rewrite.arm(this.clock.now() + this.options.leaseTtlMs, this.agg.windowStarts);
+      throw e;
     }
+    this.rewrite.written();
     const delta = this.agg.delta();
-    if (this.rewriteAllAt > 0) {
-      const theirs = delta.closed.filter((start) => this.previousOwnerWindows.has(start));
-      this.closedSinceTakeover.push(...this.agg.rowsOf(theirs));
-    }
+    this.rewrite.closing(delta.closed, (starts) => this.agg.rowsOf(starts));
     this.agg.markFlushed();
     if (this.unacked.length > 0 || rows.length > 0 || delta.closed.length > 0) {
       try {

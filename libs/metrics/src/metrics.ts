@@ -82,6 +82,13 @@ export class ClickMetrics {
     registers: [this.registry],
   });
 
+  readonly reconciliationQuestdbBehind = new Gauge({
+    name: 'clicks_reconciliation_questdb_behind',
+    help: 'Tables QuestDB had not applied (or had suspended) when the last scheduled reconciliation tried to confirm a mismatch (1 = behind); its mismatches stay pending',
+    labelNames: ['table'] as const,
+    registers: [this.registry],
+  });
+
   readonly reconciliationRuns = new Counter({
     name: 'clicks_reconciliation_runs_total',
     help: 'Scheduled reconciliations run by this worker, by outcome (ok, error)',

@@ -31,6 +31,18 @@ describe('MinuteTopLists', () => {
     expect(Object.keys(l.plan('DE', OLD, summary ?? { clicks: 1, rows: 1 }))).toEqual(['fetch']);
   });
 
+  it.each([
+    ['would pass the max age before the next warm-up', TOP_LIST_MAX_AGE_MS - 29_000, 'fetch'],
+    ['stays within the max age until the next warm-up', TOP_LIST_MAX_AGE_MS - 30_000, 'use'],
+  ])('for a warmer renewing 30 s ahead, a list that %s: %s', (_why, age, want) => {
+    const l = lists();
+    l.store('*', OLD, { clicks: 10, rows: 4 }, Promise.resolve(LIST));
+    now = T0 + age;
+    expect(Object.keys(l.plan('*', OLD, { clicks: 10, rows: 4 }, 30_000))).toEqual([want]);
+    expect(Object.keys(l.plan('*', OLD, undefined, 30_000))).toEqual([want]);
+    expect(Object.keys(l.plan('*', OLD, { clicks: 10, rows: 4 }))).toEqual(['use']); // a query's own plan
+  });
+
   it('reads a recent minute the view does not show yet, and an unknown minute', () => {
     const l = lists();
     const recent = T0 - RECENT_MINUTES_MS + 1;

@@ -47,8 +47,10 @@ export class MinuteTopLists {
     private readonly clock: () => number = Date.now,
   ) {}
 
-  plan(scope: string, minute: number, summary: MinuteSummary | undefined): MinutePlan {
+  /** `renewWithinMs`: also read a list that would pass the max age within that long (a warmer running that often). */
+  plan(scope: string, minute: number, summary: MinuteSummary | undefined, renewWithinMs = 0): MinutePlan {
     const now = this.clock();
+    const maxAge = TOP_LIST_MAX_AGE_MS - renewWithinMs;
     const cached = this.lists.get(`${scope}/${minute}`);
     const age = cached ? now - cached.at : Infinity;
     if (cached && age <= this.policy.cacheMs) return { use: cached.list };
@@ -56,14 +58,9 @@ export class MinuteTopLists {
       // No row in the view: the minute has no clicks, or the view has not caught up with it (recent minutes, or a
       // view behind under load). The minute's own list says which, and is read again at most every max age.
       const recent = minute + MINUTE_MS > now - RECENT_MINUTES_MS;
-      return cached && !recent && age <= TOP_LIST_MAX_AGE_MS ? { use: cached.list } : { fetch: true };
+      return cached && !recent && age <= maxAge ? { use: cached.list } : { fetch: true };
     }
-    if (
-      cached &&
-      age <= TOP_LIST_MAX_AGE_MS &&
-      cached.stamp.clicks >= summary.clicks &&
-      cached.stamp.rows >= summary.rows
-    ) {
+    if (cached && age <= maxAge && cached.stamp.clicks >= summary.clicks && cached.stamp.rows >= summary.rows) {
       return { use: cached.list };
     }
     return { fetch: true };

@@ -48,7 +48,7 @@ export class TopAdsFromMinuteLists {
     if (!summaries) return undefined;
     const pending: Promise<MinuteTopList>[] = [];
     for (let minute = from; minute < to; minute += MINUTE_MS) {
-      pending.push(this.listFor(minute, summaries.get(minute), country));
+      pending.push(this.listFor(minute, summaries.get(minute), country).list);
     }
     const merge = new TopNMerge(await Promise.all(pending), n);
     const undecided = merge.toResolve(MAX_RESOLVED_ADS);
@@ -57,18 +57,17 @@ export class TopAdsFromMinuteLists {
   }
 
   /**
-   * Reads the lists of every minute of [from, to) that a query would read now, so the next query finds them cached.
-   * Returns how many it read.
+   * Reads the lists of every minute of [from, to) that a query would read now, or within `renewWithinMs` (when the
+   * next warm-up comes), so queries find them cached. Returns how many it read.
    */
-  async warm(from: number, to: number, country?: string): Promise<number> {
+  async warm(from: number, to: number, renewWithinMs: number, country?: string): Promise<number> {
     if (this.settings.size === 0) return 0;
     const summaries = await this.repository.minuteSummaries(from, to, country);
     if (!summaries) return 0;
     const reads: Promise<MinuteTopList>[] = [];
     for (let minute = from; minute < to; minute += MINUTE_MS) {
-      const summary = summaries.get(minute);
-      if ('fetch' in this.lists.plan(country ?? '*', minute, summary))
-        reads.push(this.listFor(minute, summary, country));
+      const plan = this.listFor(minute, summaries.get(minute), country, renewWithinMs);
+      if (plan.read) reads.push(plan.list);
     }
     await Promise.all(reads);
     return reads.length;
@@ -79,19 +78,21 @@ export class TopAdsFromMinuteLists {
     return this.lists.size;
   }
 
+  /** The minute's list: the cached one, or one being read (`read`) because none is current. */
   private listFor(
     minute: number,
     summary: MinuteSummary | undefined,
     country: string | undefined,
-  ): Promise<MinuteTopList> {
+    renewWithinMs = 0,
+  ): { list: Promise<MinuteTopList>; read: boolean } {
     const scope = country ?? '*';
-    const plan = this.lists.plan(scope, minute, summary);
-    if ('use' in plan) return plan.use;
+    const plan = this.lists.plan(scope, minute, summary, renewWithinMs);
+    if ('use' in plan) return { list: plan.use, read: false };
     const size = this.settings.size;
     const list = this.listReads(() => this.repository.topAds(minute, minute + MINUTE_MS, size + 1, { country })).then(
       (top) => toMinuteTopList(top, size),
     );
     this.lists.store(scope, minute, summary, list);
-    return list;
+    return { list, read: true };
   }
 }

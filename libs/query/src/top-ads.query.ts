@@ -38,10 +38,13 @@ export class TopAdsQuery {
     });
   }
 
-  /** Reads the per-minute top lists of the last `minutes` minutes ahead of queries; returns how many it read. */
-  warm(minutes: number, now = Date.now()): Promise<number> {
+  /**
+   * Reads the per-minute top lists of the last `minutes` minutes ahead of queries, renewing those that would expire
+   * within `renewWithinMs`; returns how many it read.
+   */
+  warm(minutes: number, renewWithinMs: number, now = Date.now()): Promise<number> {
     const range = resolveRange({ minutes: String(minutes) }, now, this.config.query.maxWindowMs);
-    return this.fromLists.warm(range.from, range.to);
+    return this.fromLists.warm(range.from, range.to, renewWithinMs);
   }
 
   /** Per-minute top lists held in memory. */

@@ -6,7 +6,7 @@ import { TopAdsQuery } from './top-ads.query';
 /**
  * Keeps the per-minute top lists of the last TOP_LIST_WARM_MINUTES read ahead of queries: at start, so the first
  * top-N query after a deploy does not read every minute of its window (about a second at the seed's scale), and then
- * every TOP_LIST_WARM_INTERVAL_MS, shorter than a list's maximum age, so they never all expire at once.
+ * every TOP_LIST_WARM_INTERVAL_MS, renewing each list that would pass its maximum age before the next run.
  */
 @Injectable()
 export class TopListWarmer implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -45,7 +45,8 @@ export class TopListWarmer implements OnApplicationBootstrap, OnApplicationShutd
   /** Never throws: a failed warm-up only leaves the next query to read what it needs. */
   private async warmOnce(): Promise<void> {
     try {
-      await this.topAds.warm(this.minutes);
+      // Renew what would expire before the next run, so no list ever goes cold between runs.
+      await this.topAds.warm(this.minutes, this.config.query.topLists.warmIntervalMs);
     } catch (e) {
       this.log.warn(`warming the top lists failed: ${e instanceof Error ? e.message : String(e)}`);
     }

@@ -48,6 +48,7 @@ export class ReconciliationMonitor implements OnApplicationBootstrap, OnApplicat
     if (!this.isLeader()) {
       this.metrics.reconciliationMinutes.reset();
       this.metrics.reconciliationUnaccounted.reset();
+      this.metrics.reconciliationQuestdbBehind.reset();
       return null;
     }
     const to = windowStart(now) + WINDOW_MS;
@@ -71,6 +72,11 @@ export class ReconciliationMonitor implements OnApplicationBootstrap, OnApplicat
     for (const status of MINUTE_STATUSES) this.metrics.reconciliationMinutes.set({ status }, minutes[status]);
     this.metrics.reconciliationUnaccounted.set({ status: 'mismatch' }, unaccountedClicks.mismatch);
     this.metrics.reconciliationUnaccounted.set({ status: 'unverifiable' }, unaccountedClicks.unverifiable);
+    this.metrics.reconciliationQuestdbBehind.reset();
+    for (const table of report.questdbBehind) this.metrics.reconciliationQuestdbBehind.set({ table }, 1);
+    if (report.questdbBehind.length > 0) {
+      this.log.warn(`QuestDB has not applied ${report.questdbBehind.join(', ')}: mismatches left pending`);
+    }
     const bad = report.minutes.flatMap((m) =>
       m.shards.filter((s) => s.status === 'mismatch').map((s) => `${m.minute} ${s.shard} (${s.difference})`),
     );
