@@ -1,5 +1,5 @@
 import { ClickEvent } from './click-event';
-import { decodeClick, MalformedEntryError } from './stream-codec';
+import { decodeClick, MalformedEntryError, parseEntryJson } from './stream-codec';
 
 /** Why a click was not counted: its window had closed when its shard read it. */
 export const LATE_REASON = 'window closed';
@@ -24,14 +24,7 @@ export function encodeLateRecord(entryId: string, payload: string, observedStrea
  * bad click inside the record, the click's own stream entry.
  */
 export function decodeLateRecord(recordId: string, text: string | undefined): LateRecord {
-  if (text === undefined) throw new MalformedEntryError(recordId, 'no late field');
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw new MalformedEntryError(recordId, 'late record is not JSON');
-  }
-  const r = value as Partial<Record<keyof LateRecord, unknown>> | null;
+  const r = parseEntryJson(recordId, text, 'late', 'late record') as Partial<Record<keyof LateRecord, unknown>> | null;
   if (
     !r ||
     typeof r.entryId !== 'string' ||

@@ -15,15 +15,18 @@ export function encodeClick(e: ClickEvent): string {
   return JSON.stringify(e);
 }
 
-export function decodeClick(entryId: string, payload: string | undefined): ClickEvent {
-  if (payload === undefined) throw new MalformedEntryError(entryId, 'no payload field');
-  let value: unknown;
+/** Parses a stream entry's JSON field; `field` names the field, `label` what it should hold, in the errors. */
+export function parseEntryJson(entryId: string, text: string | undefined, field: string, label: string): unknown {
+  if (text === undefined) throw new MalformedEntryError(entryId, `no ${field} field`);
   try {
-    value = JSON.parse(payload);
+    return JSON.parse(text) as unknown;
   } catch {
-    throw new MalformedEntryError(entryId, 'payload is not JSON');
+    throw new MalformedEntryError(entryId, `${label} is not JSON`);
   }
-  const e = value as Partial<ClickEvent> | null;
+}
+
+export function decodeClick(entryId: string, payload: string | undefined): ClickEvent {
+  const e = parseEntryJson(entryId, payload, 'payload', 'payload') as Partial<ClickEvent> | null;
   if (!e || typeof e.eventId !== 'string' || typeof e.adId !== 'string' || typeof e.ts !== 'number') {
     throw new MalformedEntryError(entryId, 'payload lacks eventId, adId or ts');
   }

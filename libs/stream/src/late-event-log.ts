@@ -1,4 +1,5 @@
 import { ClicksRedis } from './redis-client';
+import { toRecord } from './redis-reply';
 import { streamKeys } from './stream-keys';
 
 /** The field of a late-events stream entry (written by the checkpoint script) holding the late record. */
@@ -42,14 +43,13 @@ export class LateEventLog {
       if (e instanceof Error && /no such key/i.test(e.message)) return null; // no late click recorded yet
       throw e;
     }
-    const info = new Map<string, unknown>();
-    for (let i = 0; i + 1 < flat.length; i += 2) info.set(String(flat[i]), flat[i + 1]);
-    if (!info.has('entries-added')) {
+    const info = toRecord(flat);
+    if (!('entries-added' in info)) {
       throw new Error(`XINFO STREAM ${streamKeys.late(shard)} has no entries-added: Redis 7 or later is required`);
     }
-    const length = Number(info.get('length'));
-    if (!(Number(info.get('entries-added')) > length)) return null;
-    const firstLeft = length > 0 ? info.get('recorded-first-entry-id') : info.get('last-generated-id');
+    const length = Number(info.length);
+    if (!(Number(info['entries-added']) > length)) return null;
+    const firstLeft = length > 0 ? info['recorded-first-entry-id'] : info['last-generated-id'];
     // Trimmed entries may share the first left one's millisecond (a lower sequence number).
     return Number(String(firstLeft).split('-')[0]) + 1;
   }

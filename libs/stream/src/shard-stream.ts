@@ -1,4 +1,5 @@
 import { ClicksRedis } from './redis-client';
+import { toRecord } from './redis-reply';
 import {
   checkpointCall,
   parseStreamTime,
@@ -194,12 +195,6 @@ export interface StreamInfo {
   groups: Record<string, { pending: number; lag: number | null; lastDeliveredId: string }>;
   /** Every group has acknowledged everything below this id (null until every group exists). */
   trimFloor: string | null;
-}
-
-function toRecord(flat: unknown[]): Record<string, unknown> {
-  const r: Record<string, unknown> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) r[String(flat[i])] = flat[i + 1];
-  return r;
 }
 
 /**
