@@ -85,14 +85,17 @@ function spawnLogged(cmd, args, opts, logFile) {
   return child;
 }
 
-/** Starts redis-server with AOF on, data in `dir`. */
-async function startRedis({ dir, port, host = '127.0.0.1', extraArgs = [] }) {
+/** Starts redis-server with AOF on, data in `dir`, bounded to `maxmemory` with noeviction. */
+async function startRedis({ dir, port, host = '127.0.0.1', maxmemory = '4gb', extraArgs = [] }) {
   fs.mkdirSync(dir, { recursive: true });
   const args = ['--port', String(port), '--bind', host, '--dir', dir, '--appendonly', 'yes'];
   // fsync before replying: a 2xx from ingest means the click survives even a crash of the Redis host.
   args.push('--appendfsync', 'always', '--save', '', '--daemonize', 'no');
   // De-dup sets hold a horizon of a shard's click ids and expire at a bucket boundary: free them in the background.
-  args.push('--lazyfree-lazy-expire', 'yes', ...extraArgs);
+  args.push('--lazyfree-lazy-expire', 'yes');
+  // A bounded Redis that refuses writes when full (ingest answers 503) instead of evicting streams or de-dup sets,
+  // or growing until the OOM killer ends it (a long QuestDB outage fills the streams).
+  args.push('--maxmemory', maxmemory, '--maxmemory-policy', 'noeviction', ...extraArgs);
   const child = spawnLogged('redis-server', args, {}, path.join(dir, 'redis.log'));
   await waitFor(`redis-server on ${host}:${port}`, () => redisPing(host, port), 20000, child);
   log(`redis ready on ${host}:${port} (data ${dir})`);

@@ -1,4 +1,12 @@
-import { ClicksRedis, createRedis, FencedError, ShardStream, streamKeys } from '@clicks/stream';
+import {
+  CheckpointCommit,
+  ClicksRedis,
+  StateDelta,
+  createRedis,
+  FencedError,
+  ShardStream,
+  streamKeys,
+} from '@clicks/stream';
 import { resetRedis, testConfig } from '../support/test-env';
 
 const T0 = Date.parse('2026-11-23T12:00:00Z');
@@ -26,7 +34,6 @@ describe('shard checkpoints in Redis: deltas, restore, fencing, the older whole-
     const epoch = await stream.acquireLease('owner-a', 10_000);
     expect(await stream.loadCheckpoint()).toBeNull();
     await stream.checkpoint(
-      epoch,
       {
         observedStreamTime: T0 + 30_000,
         openWindows: [T0 - MIN, T0],
@@ -42,21 +49,16 @@ describe('shard checkpoints in Redis: deltas, restore, fencing, the older whole-
         ],
         closed: [],
       },
-      '5-0',
-      [],
-      [],
+      commit(epoch, 0, '5-0'),
     );
     // Next flush: one cell changed, the older window closed.
     await stream.checkpoint(
-      epoch,
       { observedStreamTime: T0 + 59_000, openWindows: [T0], changed: [[T0, [['b\u0000DE', 7]]]], closed: [T0 - MIN] },
-      '9-0',
-      [],
-      [],
+      commit(epoch, 1, '9-0'),
     );
     expect(await redis.exists(streamKeys.window(SHARD, T0 - MIN))).toBe(0);
     const cp = await stream.loadCheckpoint();
-    expect(cp).toMatchObject({ lastId: '9-0', epoch, observedStreamTime: T0 + 59_000 });
+    expect(cp).toMatchObject({ lastId: '9-0', epoch, seq: 2, observedStreamTime: T0 + 59_000 });
     expect(cp?.windows.map(([s, cells]) => [s, [...cells].sort()])).toEqual([
       [
         T0,
@@ -72,33 +74,68 @@ describe('shard checkpoints in Redis: deltas, restore, fencing, the older whole-
   it('refuses a checkpoint at an old epoch and changes nothing', async () => {
     const epoch = await stream.acquireLease('owner-a', 10_000);
     const delta = { observedStreamTime: T0, openWindows: [T0], changed: [], closed: [] };
-    await stream.checkpoint(epoch, delta, '1-0', [], []);
+    await stream.checkpoint(delta, commit(epoch, 0, '1-0'));
     await redis.del(streamKeys.lease(SHARD));
     const next = await stream.acquireLease('owner-b', 10_000);
     expect(next).toBeGreaterThan(epoch);
     const stale = { ...delta, changed: [[T0, [['x\u0000US', 99]]]] as [number, [string, number][]][] };
-    await expect(stream.checkpoint(epoch, stale, '2-0', [], [])).rejects.toBeInstanceOf(FencedError);
+    await expect(stream.checkpoint(stale, commit(epoch, 1, '2-0'))).rejects.toBeInstanceOf(FencedError);
     expect(await redis.exists(streamKeys.window(SHARD, T0))).toBe(0);
     expect(await stream.checkpointHead()).toEqual({ lastId: '1-0', epoch, streamTime: T0 });
+  });
+
+  it('refuses a delta on another base than the checkpoint it follows (compare-and-set on seq)', async () => {
+    const epoch = await stream.acquireLease('owner-a', 10_000);
+    const delta: StateDelta = {
+      observedStreamTime: T0,
+      openWindows: [T0],
+      changed: [[T0, [['a\u0000US', 1]]]],
+      closed: [],
+    };
+    expect((await stream.checkpoint(delta, commit(epoch, 0, '1-0'))).seq).toBe(1);
+    expect((await stream.checkpoint(delta, commit(epoch, 1, '2-0'))).seq).toBe(2);
+    // As after a failover that lost checkpoint 2: the actor still believes it follows seq 2, Redis holds seq 1.
+    await redis.hset(streamKeys.checkpoint(SHARD), 'seq', '1', 'lastId', '1-0');
+    const next: StateDelta = { ...delta, changed: [[T0, [['a\u0000US', 5]]]] };
+    await expect(stream.checkpoint(next, commit(epoch, 2, '3-0'))).rejects.toThrow(/FENCED checkpoint seq 1 is not 2/);
+    expect(await stream.checkpointHead()).toMatchObject({ lastId: '1-0' });
+    expect(await redis.hget(streamKeys.window(SHARD, T0), 'a\u0000US')).toBe('1');
+  });
+
+  it('fenced reads deliver only to the lease holder at its epoch', async () => {
+    await redis.xadd(streamKeys.stream(SHARD), '*', 'c', '{}');
+    const old = await stream.acquireLease('owner-a', 10_000);
+    await redis.del(streamKeys.lease(SHARD));
+    const epoch = await stream.acquireLease('owner-b', 10_000);
+    await expect(stream.fencedRead(old, '>', 10)).rejects.toBeInstanceOf(FencedError);
+    expect((await stream.info()).groups.aggregate.pending).toBe(0);
+    const batch = await stream.fencedRead(epoch, '>', 10);
+    expect(batch.entries).toHaveLength(1);
+    const empty = await stream.fencedRead(epoch, '>', 10);
+    expect(empty).toEqual({ entries: [], lastDeliveredId: batch.entries[0].id });
+    // A pending entry whose body was trimmed comes back marked, not as a crash.
+    await redis.xtrim(streamKeys.stream(SHARD), 'MAXLEN', 0);
+    expect((await stream.fencedRead(epoch, '0', 10)).entries).toEqual([{ id: batch.entries[0].id, trimmed: true }]);
   });
 
   it('reads a checkpoint written as one JSON state, and replaces it with window hashes', async () => {
     const old = { observedStreamTime: T0, windows: [[T0, [['a\u0000US', 4]]]] };
     await redis.hset(streamKeys.checkpoint(SHARD), 'state', JSON.stringify(old), 'lastId', '3-0', 'epoch', '1');
     const cp = await stream.loadCheckpoint();
-    expect(cp).toEqual({ lastId: '3-0', epoch: 1, observedStreamTime: T0, windows: old.windows });
+    expect(cp).toEqual({ lastId: '3-0', epoch: 1, seq: 0, observedStreamTime: T0, windows: old.windows });
     // Its stream time is inside the JSON: reconciliation waits for the next checkpoint.
     expect((await stream.checkpointHead())?.streamTime).toBe(Number.NEGATIVE_INFINITY);
     const epoch = await stream.acquireLease('owner-a', 10_000);
     // A new owner re-marks every restored cell changed, so its first delta carries them all.
     await stream.checkpoint(
-      epoch,
       { observedStreamTime: T0, openWindows: [T0], changed: [[T0, [['a\u0000US', 4]]]], closed: [] },
-      '3-0',
-      [],
-      [],
+      commit(epoch, 0, '3-0'),
     );
     expect(await redis.hexists(streamKeys.checkpoint(SHARD), 'state')).toBe(0);
     expect((await stream.loadCheckpoint())?.windows).toEqual(old.windows);
   });
 });
+
+function commit(epoch: number, seq: number, lastId: string): CheckpointCommit {
+  return { epoch, seq, lastId, late: [], deadLetters: [], ids: [] };
+}

@@ -17,9 +17,17 @@ export class HealthController {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
+  /** Live unless a shard's loop is wedged (an await that never settles): then only a restart helps. */
   @Get('live')
+  @HealthCheck()
   live() {
-    return { status: 'ok' };
+    return this.health.check([
+      () => {
+        const i = this.indicators.check('loops');
+        const wedged = this.supervisor.wedgedShards();
+        return wedged.length === 0 ? i.up() : i.down({ message: `shard loops wedged: ${wedged.join(',')}` });
+      },
+    ]);
   }
 
   /** Ready when both stores answer, this worker owns every shard assigned to it and none lags too far behind. */
@@ -33,9 +41,18 @@ export class HealthController {
         const i = this.indicators.check('shards');
         return this.supervisor.ready ? i.up() : i.down({ message: 'shards not yet owned' });
       },
+      () => {
+        const i = this.indicators.check('progress');
+        const stalled = this.supervisor.stalledShards();
+        return stalled.length === 0 ? i.up() : i.down({ message: `shards not progressing: ${stalled.join(',')}` });
+      },
       async () => {
         const i = this.indicators.check('lag');
-        const lag = await this.admin.maxOwnedLag();
+        // Unknown while Redis does not answer: down (503), never an error (500).
+        const lag = await this.admin
+          .maxOwnedLag()
+          .catch((e: unknown) => (e instanceof Error ? e : new Error(String(e))));
+        if (lag instanceof Error) return i.down({ message: `lag unknown: ${lag.message}` });
         const limit = this.config.aggregation.readyMaxLag;
         return lag <= limit ? i.up({ lag }) : i.down({ message: `lag ${lag} entries above ${limit}` });
       },

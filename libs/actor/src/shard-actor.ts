@@ -1,36 +1,41 @@
 import { Logger } from '@nestjs/common';
-import { decodeClick, encodeLateRecord, MalformedEntryError, UNKNOWN_COUNTRY } from '@clicks/events';
 import { shardName } from '@clicks/routing';
 import { AggregateWriter } from '@clicks/store';
 import { compareStreamIds, FencedError, ShardEntry, ShardStream } from '@clicks/stream';
-import { WindowAggregator } from '@clicks/windowing';
 import { HotAdDetector } from './hot-ad-detector';
 import { RewriteDuty } from './rewrite-duty';
 import { Clock, ShardActorOptions, ShardActorPorts } from './shard-actor.ports';
+import { EntryOutcome, ShardProcessor } from './shard-processor';
 import { ShardActorStats, ShardStats } from './shard-stats';
 
-type CountedOutcome = 'applied' | 'late' | 'malformed';
+type CountedOutcome = Exclude<EntryOutcome, 'tick'>;
+const NO_OUTCOMES: Record<CountedOutcome, number> = { applied: 0, late: 0, malformed: 0, trimmed: 0 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TRIM_INTERVAL_MS = 10_000;
 
 /**
- * The only writer of one ad-shard's aggregates. Reads the shard stream through its consumer group, counts clicks
- * in event-time minute windows, upserts cumulative counts to QuestDB, then checkpoints {state delta, last applied id}
- * and XACKs in one fenced Redis step. Its state is a function of the stream prefix, so replaying after a crash
- * re-writes the same values.
+ * The only writer of one ad-shard's aggregates, like a Kafka Streams StreamTask around its processor: reads the
+ * shard stream through its consumer group (reads fenced by the lease epoch), lets the ShardProcessor count clicks
+ * in event-time minute windows, upserts cumulative counts to QuestDB, then checkpoints {state delta, last applied
+ * id} and XACKs in one Redis step fenced by epoch and the previous checkpoint. Its state is a function of the
+ * stream prefix, so replaying after a crash re-writes the same values. Any read or checkpoint failure makes it
+ * take over again (restore + pending replay); nothing it awaits on Redis can hang (every command has a deadline).
  */
 export class ShardActor {
   private readonly log: Logger;
-  private agg: WindowAggregator;
+  private readonly processor: ShardProcessor;
   private epoch = 0;
+  /** The seq of the checkpoint restored or last written: the next checkpoint must follow it. */
+  private checkpointSeq = 0;
   /** The lease epoch taken last: still held after a failure reset `epoch` to 0, so a stop can release it. */
   private leaseEpoch = 0;
   private lastApplied = '0-0';
+  /** From a read that found nothing new: the id after which the next blocking wait looks. */
+  private lastDelivered = '';
   private unacked: string[] = [];
-  private late: string[] = [];
   /** Outcomes counted in `stats` since the last checkpoint: a takeover replays those entries and counts them again. */
-  private uncheckpointed: Record<CountedOutcome, number> = { applied: 0, late: 0, malformed: 0 };
+  private uncheckpointed: Record<CountedOutcome, number> = { ...NO_OUTCOMES };
   private lastTrimAt = 0;
   private flushOwed = false;
   private lastFlushAt = 0;
@@ -52,7 +57,7 @@ export class ShardActor {
     private readonly clock: Clock = Date,
   ) {
     this.log = new Logger(`ShardActor ${shardName(shard)}`);
-    this.agg = new WindowAggregator(options.allowedLatenessMs);
+    this.processor = new ShardProcessor(options.allowedLatenessMs);
     this.hot = new HotAdDetector(options.hotAdThreshold, clock.now());
   }
 
@@ -67,7 +72,7 @@ export class ShardActor {
   }
 
   snapshotStats(): ShardStats {
-    return this.stats.view(this.shard, this.epoch, this.lastApplied, this.agg);
+    return this.stats.view(this.shard, this.epoch, this.lastApplied, this.processor.windows);
   }
 
   private async run(): Promise<void> {
@@ -77,6 +82,7 @@ export class ShardActor {
         if (this.epoch === 0) await this.takeOver();
         else await this.step();
         backoff = 100;
+        this.stats.stepCompletedAt = this.clock.now();
       } catch (e) {
         if (e instanceof FencedError) {
           this.log.warn(`lost ownership: ${e.message}`);
@@ -88,6 +94,7 @@ export class ShardActor {
         await sleep(backoff);
         backoff = Math.min(backoff * 2, 2000);
       }
+      this.stats.loopIteratedAt = this.clock.now();
     }
     await this.handOff();
   }
@@ -113,29 +120,28 @@ export class ShardActor {
       throw e;
     }
     // Restored windows close by the idle advance even if no new entry ever comes (the clock starts now).
-    if (this.agg.openWindowCount > 0 && this.lastEntryAt === 0) this.lastEntryAt = this.clock.now();
+    if (this.processor.windows.openWindowCount > 0 && this.lastEntryAt === 0) this.lastEntryAt = this.clock.now();
     this.log.log(`took over at epoch ${epoch}, last applied ${this.lastApplied}`);
   }
 
   private async restoreAndReplay(): Promise<void> {
     await this.stream.ensureGroup();
     const cp = await this.stream.loadCheckpoint();
-    this.agg = cp
-      ? WindowAggregator.restore(cp, this.options.allowedLatenessMs)
-      : new WindowAggregator(this.options.allowedLatenessMs);
+    this.processor.restore(cp);
+    this.checkpointSeq = cp?.seq ?? 0;
     this.lastApplied = cp?.lastId ?? '0-0';
+    this.lastDelivered = '';
     this.unacked = [];
-    this.late = [];
     this.forgetUncheckpointed();
-    this.agg.markAllChanged();
+    this.processor.windows.markAllChanged();
     for (let after = '0-0'; ;) {
-      const entries = await this.stream.readPending(after, this.options.readBatchSize);
+      const { entries } = await this.stream.fencedRead(this.epoch, after, this.options.readBatchSize);
       if (entries.length === 0) break;
-      this.applyAll(entries);
+      this.applyAll(entries, true);
       after = entries[entries.length - 1].id;
     }
     // Entries nobody had read yet open windows no previous owner can have written.
-    this.rewrite.watch(this.agg.windowStarts);
+    this.rewrite.watch(this.processor.windows.windowStarts);
     await this.flush();
   }
 
@@ -145,55 +151,45 @@ export class ShardActor {
     if (this.flushOwed) await this.flush();
     let entries: ShardEntry[];
     try {
-      entries = await this.stream.readNew(this.options.readBatchSize, this.options.readBlockMs);
+      const batch = await this.stream.fencedRead(this.epoch, '>', this.options.readBatchSize);
+      entries = batch.entries;
+      if (entries.length === 0) this.lastDelivered = batch.lastDeliveredId;
     } catch (e) {
       // A read whose answer was lost has still moved entries to our pending list: recover, which re-reads them.
       this.epoch = 0;
       throw e;
     }
-    this.applyAll(entries);
+    this.applyAll(entries, false);
     const now = this.clock.now();
     if (entries.length > 0) this.lastEntryAt = now;
     else await this.tickIfIdle(now);
-    if (this.rewrite.fireIfDue(now)) this.agg.markAllChanged();
+    if (this.rewrite.fireIfDue(now)) this.processor.windows.markAllChanged();
     if (now - this.lastFlushAt >= this.options.flushIntervalMs) await this.flush();
+    // Idle: wait (without taking anything) until an entry arrives or the block time passes.
+    if (entries.length === 0) await this.stream.waitForNew(this.lastDelivered, this.options.readBlockMs);
   }
 
-  private applyAll(entries: readonly ShardEntry[]): void {
+  /**
+   * Applies entries in order. A pending entry at or below the checkpoint's last id was never applied: a checkpoint
+   * acknowledges every entry it covers in the same step, so only a reader outside the fence (an old version's
+   * owner) can have left it; it is counted now, not skipped. A new entry at or below it can only come from a group
+   * moved back by hand (XGROUP SETID): the checkpoint covers it, so it is skipped.
+   */
+  private applyAll(entries: readonly ShardEntry[], replay: boolean): void {
     for (const entry of entries) {
       this.unacked.push(entry.id);
       if (compareStreamIds(entry.id, this.lastApplied) <= 0) {
-        this.stats.replaySkipped++;
-        continue;
-      }
-      this.lastApplied = entry.id;
-      this.applyOne(entry);
-    }
-  }
-
-  private applyOne(entry: ShardEntry): void {
-    if ('tick' in entry) {
-      this.agg.advanceTo(entry.tick);
-      return;
-    }
-    if (!('click' in entry)) {
-      this.count('malformed');
-      return;
-    }
-    try {
-      const e = decodeClick(entry.id, entry.click);
-      const outcome = this.agg.apply({ adId: e.adId, country: e.country ?? UNKNOWN_COUNTRY, ts: e.ts });
-      if (outcome === 'late') {
-        this.count('late');
-        this.late.push(encodeLateRecord(entry.id, entry.click, this.agg.observedStreamTime));
+        if (!replay) {
+          this.stats.replaySkipped++;
+          continue;
+        }
+        this.stats.recoveredPending++;
       } else {
-        this.count('applied');
-        this.hot.record(e.adId);
+        this.lastApplied = entry.id;
+        this.stats.lastAppliedEntryAt = Number(entry.id.slice(0, entry.id.indexOf('-')));
       }
-    } catch (err) {
-      if (!(err instanceof MalformedEntryError)) throw err;
-      this.count('malformed');
-      this.log.warn(err.message);
+      const outcome = this.processor.process(entry, (adId) => this.hot.record(adId));
+      if (outcome !== 'tick') this.count(outcome);
     }
   }
 
@@ -204,8 +200,8 @@ export class ShardActor {
 
   /** The counters then say how many entries this actor applied and checkpointed: summed over workers, N exactly. */
   private forgetUncheckpointed(): void {
-    for (const k of ['applied', 'late', 'malformed'] as const) this.stats[k] -= this.uncheckpointed[k];
-    this.uncheckpointed = { applied: 0, late: 0, malformed: 0 };
+    for (const k of Object.keys(NO_OUTCOMES) as CountedOutcome[]) this.stats[k] -= this.uncheckpointed[k];
+    this.uncheckpointed = { ...NO_OUTCOMES };
   }
 
   /** Upserts changed windows, then checkpoints and XACKs; nothing is acknowledged before QuestDB has the rows. */
@@ -219,8 +215,9 @@ export class ShardActor {
     }
     this.flushOwed = true;
     const name = shardName(this.shard);
+    const agg = this.processor.windows;
     const extra = this.rewrite.extraRows;
-    const changed = extra.length > 0 ? this.agg.changedRows().concat(extra) : this.agg.changedRows();
+    const changed = extra.length > 0 ? agg.changedRows().concat(extra) : agg.changedRows();
     const rows = changed.map((r) => ({
       ts: r.windowStart,
       adId: r.adId,
@@ -232,30 +229,28 @@ export class ShardActor {
       await this.writer.write(rows, writeDeadline);
     } catch (e) {
       // A request we gave up on may still be committed after our retry: the same duty as after a takeover.
-      this.rewrite.arm(this.clock.now() + this.options.leaseTtlMs, this.agg.windowStarts);
+      this.rewrite.arm(this.clock.now() + this.options.leaseTtlMs, agg.windowStarts);
       throw e;
     }
     this.rewrite.written();
-    const delta = this.agg.delta();
-    this.rewrite.closing(delta.closed, (starts) => this.agg.rowsOf(starts));
-    this.agg.markFlushed();
+    const delta = agg.delta();
+    this.rewrite.closing(delta.closed, (starts) => agg.rowsOf(starts));
+    agg.markFlushed();
     if (this.unacked.length > 0 || rows.length > 0 || delta.closed.length > 0) {
       try {
-        this.stats.checkpointCells = await this.stream.checkpoint(
-          this.epoch,
-          delta,
-          this.lastApplied,
-          this.late,
-          this.unacked,
-        );
+        const { late, deadLetters } = this.processor.peekRecords();
+        const commit = { epoch: this.epoch, seq: this.checkpointSeq, lastId: this.lastApplied, late, deadLetters };
+        const saved = await this.stream.checkpoint(delta, { ...commit, ids: this.unacked });
+        this.checkpointSeq = saved.seq;
+        this.stats.checkpointCells = saved.cells;
       } catch (e) {
         // The delta is lost with the failed call: the state goes on only from the last checkpoint (a takeover).
         this.epoch = 0;
         throw e;
       }
+      this.processor.takeRecords();
       this.unacked = [];
-      this.late = [];
-      this.uncheckpointed = { applied: 0, late: 0, malformed: 0 };
+      this.uncheckpointed = { ...NO_OUTCOMES };
     }
     this.flushOwed = false;
     this.lastFlushAt = this.clock.now();
@@ -266,16 +261,28 @@ export class ShardActor {
     if (hot.length > 0) await this.ports.reportHotAds(this.shard, hot).catch(() => undefined);
   }
 
-  /** Trims the stream below what every group acknowledged; the floor is shown in the admin view. */
+  /**
+   * Trims the stream below what every group acknowledged; the floor is shown in the admin view. Right after a
+   * checkpoint nothing of ours is pending: an entry that is was delivered by a read whose answer we never got, so
+   * recover (the replay counts it) instead of letting it pin the trim point.
+   */
   private async trimIfDue(): Promise<void> {
     if (this.lastFlushAt - this.lastTrimAt < TRIM_INTERVAL_MS) return;
     this.lastTrimAt = this.lastFlushAt;
+    if (this.unacked.length === 0 && this.epoch !== 0) {
+      const left = await this.stream.oldestPending();
+      if (left !== null) {
+        this.stats.pendingSweeps++;
+        this.log.warn(`entry ${left} is pending but was never applied: recovering to count it`);
+        this.epoch = 0;
+      }
+    }
     this.stats.trimFloor = await this.stream.trim();
   }
 
   private async tickIfIdle(now: number): Promise<void> {
     if (this.lastEntryAt === 0 || now - this.lastEntryAt < this.options.idleAdvanceMs) return;
-    if (now <= this.agg.observedStreamTime) return;
+    if (now <= this.processor.windows.observedStreamTime) return;
     this.lastEntryAt = now;
     await this.stream.appendTick(now);
   }

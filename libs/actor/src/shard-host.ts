@@ -25,6 +25,8 @@ export interface HostRoles {
  * (an archive-only process hosts every shard's archive actor and no aggregating actor).
  */
 export class ShardHost {
+  private readonly startedAt = Date.now();
+
   private constructor(
     private readonly actor: ShardActor | null,
     private readonly archiver: ArchiveActor | null,
@@ -44,7 +46,7 @@ export class ShardHost {
     const readers: ClicksRedis[] = [];
     let actor: ShardActor | null = null;
     if (roles.aggregate) {
-      const reader = redis.dedicated(`clicks-agg-s${shard}`);
+      const reader = redis.dedicated(`clicks-agg-s${shard}`, a.readBlockMs);
       readers.push(reader);
       const hotAds = new HotAdRegistry(redis.client);
       const ports: ShardActorPorts = {
@@ -74,7 +76,7 @@ export class ShardHost {
     }
     let archiver: ArchiveActor | null = null;
     if (roles.archive) {
-      const reader = redis.dedicated(`clicks-archive-s${shard}`);
+      const reader = redis.dedicated(`clicks-archive-s${shard}`, a.readBlockMs);
       readers.push(reader);
       const archiveStream = new ShardStream(shard, redis.client, reader, GROUPS.archive);
       archiver = new ArchiveActor(shard, archiveStream, writers.raw, a.readBatchSize, a.readBlockMs);
@@ -87,6 +89,16 @@ export class ShardHost {
   /** Whether the aggregating actor holds its lease (always true without one). */
   get owned(): boolean {
     return this.actor ? this.actor.snapshotStats().epoch > 0 : true;
+  }
+
+  /**
+   * How long ago (ms) the aggregating actor last completed a step, and last came round its loop at all (a failed
+   * step counts); 0 without an actor. Counted from the host's start before the first one.
+   */
+  progressAge(now: number): { step: number; loop: number } {
+    if (!this.actor) return { step: 0, loop: 0 };
+    const { stepCompletedAt, loopIteratedAt } = this.actor.stats;
+    return { step: now - (stepCompletedAt || this.startedAt), loop: now - (loopIteratedAt || this.startedAt) };
   }
 
   /** The aggregating actor's view with the archive count; null on an archive-only host. */

@@ -9,8 +9,19 @@ export interface ShardStats {
   applied: number;
   late: number;
   malformed: number;
+  /** Pending entries whose body was trimmed before they were counted (dead-lettered). */
+  trimmed: number;
   replaySkipped: number;
+  /** Pending entries below the checkpoint found at a takeover (never applied: counted then). */
+  recoveredPending: number;
+  /** Times a pending entry nobody held was found after a checkpoint, and recovered. */
+  pendingSweeps: number;
   errors: number;
+  /** When the loop last completed a step, and last came round at all (ISO; null before). */
+  stepCompletedAt: string | null;
+  loopIteratedAt: string | null;
+  /** The append time (entry id) of the last entry applied (ISO; null before). */
+  lastAppliedEntryAt: string | null;
   flushes: number;
   lastFlushRows: number;
   lastFlushMs: number;
@@ -25,8 +36,14 @@ export class ShardActorStats {
   applied = 0;
   late = 0;
   malformed = 0;
+  trimmed = 0;
   replaySkipped = 0;
+  recoveredPending = 0;
+  pendingSweeps = 0;
   errors = 0;
+  stepCompletedAt = 0;
+  loopIteratedAt = 0;
+  lastAppliedEntryAt = 0;
   flushes = 0;
   lastFlushRows = 0;
   lastFlushMs = 0;
@@ -52,14 +69,22 @@ export class ShardActorStats {
       applied: this.applied,
       late: this.late,
       malformed: this.malformed,
+      trimmed: this.trimmed,
       replaySkipped: this.replaySkipped,
+      recoveredPending: this.recoveredPending,
+      pendingSweeps: this.pendingSweeps,
       errors: this.errors,
+      stepCompletedAt: iso(this.stepCompletedAt),
+      loopIteratedAt: iso(this.loopIteratedAt),
+      lastAppliedEntryAt: iso(this.lastAppliedEntryAt),
       flushes: this.flushes,
       lastFlushRows: this.lastFlushRows,
       lastFlushMs: this.lastFlushMs,
-      lastFlushAt: this.lastFlushAt ? new Date(this.lastFlushAt).toISOString() : null,
+      lastFlushAt: iso(this.lastFlushAt),
       checkpointCells: this.checkpointCells,
       trimFloor: this.trimFloor,
     };
   }
 }
+
+const iso = (ms: number): string | null => (ms ? new Date(ms).toISOString() : null);

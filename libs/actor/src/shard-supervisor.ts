@@ -62,6 +62,21 @@ export class ShardSupervisor implements OnApplicationBootstrap, OnApplicationShu
     return this.view.liveWorkers.length > 0 && [...this.hosts.values()].every((h) => h.owned);
   }
 
+  /** Shards whose actor completed no step within SHARD_STALL_READY_MS: the worker is not ready while any is. */
+  stalledShards(now = Date.now()): number[] {
+    const limit = this.config.aggregation.stallReadyMs;
+    return [...this.hosts].filter(([, h]) => h.progressAge(now).step > limit).map(([s]) => s);
+  }
+
+  /**
+   * Shards whose loop did not come round at all within SHARD_STALL_LIVE_MS: an await that never settles. Liveness
+   * fails, so Kubernetes restarts the process (a loop that keeps failing is not wedged: a restart would not help).
+   */
+  wedgedShards(now = Date.now()): number[] {
+    const limit = this.config.aggregation.stallLiveMs;
+    return [...this.hosts].filter(([, h]) => h.progressAge(now).loop > limit).map(([s]) => s);
+  }
+
   get workers(): WorkerView {
     return this.view;
   }

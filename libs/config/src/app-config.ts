@@ -19,6 +19,8 @@ export interface AppConfig {
     clusterNodes: { host: string; port: number }[];
     waitReplicas: number;
     waitTimeoutMs: number;
+    /** No Redis command waits longer for its answer than this (a blocking read: its block time plus this). */
+    commandTimeoutMs: number;
   };
   questdb: { httpUrl: string; pgUrl: string };
   shards: { count: number };
@@ -32,6 +34,12 @@ export interface AppConfig {
     readyMaxLag: number;
     readBatchSize: number;
     readBlockMs: number;
+    /**
+     * An owned shard whose loop completed no step for `stallReadyMs` makes the worker unready; one whose loop did not
+     * even come round (a wedged await) for `stallLiveMs` fails liveness, so Kubernetes restarts the process.
+     */
+    stallReadyMs: number;
+    stallLiveMs: number;
     /**
      * What this worker process runs: `aggregate` (shard actors, over the consistent-hash ring) and/or `archive`
      * (the raw archive copy; an archive-only process archives every shard and does not join the ring).
@@ -122,6 +130,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       })),
       waitReplicas: waitReplicas(e.REDIS_WAIT_REPLICAS, list(e.REDIS_CLUSTER_NODES).length > 0),
       waitTimeoutMs: e.REDIS_WAIT_TIMEOUT_MS,
+      commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     },
     questdb: { httpUrl: e.QUESTDB_HTTP_URL, pgUrl: e.QUESTDB_PG_URL },
     shards: { count: e.SHARD_COUNT },
@@ -134,6 +143,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       readyMaxLag: e.READY_MAX_LAG,
       readBatchSize: e.READ_BATCH_SIZE,
       readBlockMs: e.READ_BLOCK_MS,
+      stallReadyMs: e.SHARD_STALL_READY_MS,
+      stallLiveMs: e.SHARD_STALL_LIVE_MS,
       roles: {
         aggregate: list(e.AGGREGATOR_ROLES).includes('aggregate'),
         archive: list(e.AGGREGATOR_ROLES).includes('archive'),

@@ -31,6 +31,7 @@ export const envSchema = z.object({
     .default('')
     .refine((s) => /^\s*\d{0,2}\s*$/.test(s), 'a number of replicas (0-99), or empty for the default'),
   REDIS_WAIT_TIMEOUT_MS: int(1000, 1),
+  REDIS_COMMAND_TIMEOUT_MS: int(3000, 100),
   QUESTDB_HTTP_URL: z.url().default('http://127.0.0.1:9000'),
   QUESTDB_PG_URL: z.url().default('postgresql://admin:quest@127.0.0.1:8812/qdb'),
   SHARD_COUNT: int(16, 1),
@@ -45,6 +46,8 @@ export const envSchema = z.object({
   READY_MAX_LAG: int(1_000_000, 0),
   READ_BATCH_SIZE: int(2000, 1),
   READ_BLOCK_MS: int(200, 1),
+  SHARD_STALL_READY_MS: int(10_000, 1000),
+  SHARD_STALL_LIVE_MS: int(60_000, 1000),
   AGGREGATOR_ROLES: z
     .string()
     .default('aggregate,archive')

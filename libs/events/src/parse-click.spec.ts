@@ -64,8 +64,20 @@ describe('stream codec', () => {
     expect(decodeClick('1-0', encodeClick(e))).toEqual(e);
   });
 
-  it.each([undefined, 'not json', '{"adId":"a"}', 'null'])('rejects payload %j with a typed error', (p) => {
+  it.each([
+    undefined,
+    'not json',
+    '{"adId":"a"}',
+    'null',
+    '{"eventId":"e","adId":"","ts":1}',
+    '{"eventId":"e","adId":"a","ts":1.5}',
+    '{"eventId":"e","adId":"a","ts":"1"}',
+    '{"eventId":"e","adId":"a","ts":-1}',
+    '{"eventId":"e","adId":"a","ts":1e300}',
+    '{"eventId":"e","adId":"a","ts":1,"country":7}',
+  ])('rejects payload %j with a typed error naming the entry', (p) => {
     expect(() => decodeClick('1-0', p)).toThrow(MalformedEntryError);
+    expect(() => decodeClick('1-0', p)).toThrow(/1-0/);
   });
 });
 

@@ -26,9 +26,16 @@ export function parseEntryJson(entryId: string, text: string | undefined, field:
 }
 
 export function decodeClick(entryId: string, payload: string | undefined): ClickEvent {
-  const e = parseEntryJson(entryId, payload, 'payload', 'payload') as Partial<ClickEvent> | null;
-  if (!e || typeof e.eventId !== 'string' || typeof e.adId !== 'string' || typeof e.ts !== 'number') {
-    throw new MalformedEntryError(entryId, 'payload lacks eventId, adId or ts');
+  const e = parseEntryJson(entryId, payload, 'payload', 'payload') as Partial<Record<keyof ClickEvent, unknown>> | null;
+  if (!e || typeof e.eventId !== 'string' || typeof e.adId !== 'string' || e.adId === '') {
+    throw new MalformedEntryError(entryId, 'payload lacks eventId or adId');
   }
-  return e as ClickEvent;
+  // Counted into minute windows and written as a row timestamp: anything but whole milliseconds would fail a flush.
+  if (typeof e.ts !== 'number' || !Number.isSafeInteger(e.ts) || e.ts < 0) {
+    throw new MalformedEntryError(entryId, `ts ${JSON.stringify(e.ts)} is not a non-negative integer (ms)`);
+  }
+  if (e.country !== undefined && typeof e.country !== 'string') {
+    throw new MalformedEntryError(entryId, 'country is not a string');
+  }
+  return e as unknown as ClickEvent;
 }

@@ -34,9 +34,42 @@ export class ClickMetrics {
     registers: [this.registry],
   });
 
+  readonly shardProgress = new Gauge({
+    name: 'clicks_shard_step_completed_timestamp_seconds',
+    help: 'When the shard actor last completed a step of its loop (a stalled loop stops moving it)',
+    labelNames: ['shard'] as const,
+    registers: [this.registry],
+  });
+
+  readonly shardLastApplied = new Gauge({
+    name: 'clicks_shard_last_applied_entry_timestamp_seconds',
+    help: 'Append time (stream entry id) of the last entry the shard actor applied',
+    labelNames: ['shard'] as const,
+    registers: [this.registry],
+  });
+
+  readonly shardTrimFloorAge = new Gauge({
+    name: 'clicks_shard_trim_floor_age_seconds',
+    help: 'Age of the oldest entry some consumer group still needs (the stream cannot be trimmed below it)',
+    labelNames: ['shard'] as const,
+    registers: [this.registry],
+  });
+
+  readonly redisMemoryUsed = new Gauge({
+    name: 'clicks_redis_memory_used_bytes',
+    help: 'Memory Redis uses (INFO memory used_memory; the master the aggregator is connected to)',
+    registers: [this.registry],
+  });
+
+  readonly redisMemoryMax = new Gauge({
+    name: 'clicks_redis_memory_max_bytes',
+    help: 'Redis maxmemory (0 = no limit: configure one with noeviction, or Redis is OOM-killed when it fills)',
+    registers: [this.registry],
+  });
+
   readonly shardEvents = new Gauge({
     name: 'clicks_shard_events',
-    help: 'Stream entries handled by this worker per shard since start, by outcome (applied, late, malformed, archived)',
+    help: 'Stream entries handled by this worker per shard since start, by outcome (applied, late, malformed, trimmed, recovered_pending, archived)',
     labelNames: ['shard', 'outcome'] as const,
     registers: [this.registry],
   });

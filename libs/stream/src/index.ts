@@ -10,8 +10,9 @@ export {
 } from './redis-client';
 export { RedisHealthIndicator } from './redis-health.indicator';
 export { RedisConnection, RedisModule } from './redis.module';
-export { ShardCheckpoint, StateDelta, WindowCells } from './shard-checkpoint';
-export { compareStreamIds, FencedError, ShardEntry, ShardStream, StreamInfo } from './shard-stream';
+export { CheckpointCommit, ShardCheckpoint, StateDelta, WindowCells } from './shard-checkpoint';
+export { FencedBatch, FencedError, ShardEntry, ShardStream, StreamInfo } from './shard-stream';
+export { compareStreamIds } from './stream-ids';
 export { CONTROL_KEYS, GROUPS, streamKeys } from './stream-keys';
 export { WorkerRegistry } from './worker-registry';
 export { CONTROL_BUS, CONTROL_EVENTS, ControlBusClient, controlBusOptions, ControlBusServer } from './control-bus';

@@ -1,3 +1,9 @@
+/*
+ * Memory: Redis runs with maxmemory and noeviction. Intake's ENQUEUE_CLICKS is refused when Redis is full (its first
+ * write fails, so nothing of the call is stored, and ingest answers 503). The aggregator's scripts are flagged
+ * allow-oom: they store little, and their acknowledgements let trimming free the memory that intake needs.
+ */
+
 /**
  * De-dup and append, atomically per click, for many clicks in one call (fewer Redis calls per click). The clicks
  * may belong to several shards on one Redis; on a Redis Cluster a call holds one shard's clicks (one slot).
@@ -69,7 +75,7 @@ return out`;
  * Takes or renews a shard lease. KEYS: lease hash, epoch counter. ARGV: owner, ttl ms.
  * Returns the fencing epoch held, or 0 when another owner holds the lease. Every takeover increases the epoch.
  */
-export const ACQUIRE_LEASE = `
+export const ACQUIRE_LEASE = `#!lua flags=allow-oom
 local owner = redis.call('HGET', KEYS[1], 'owner')
 if owner and owner ~= ARGV[1] then return 0 end
 if owner then
@@ -82,56 +88,92 @@ redis.call('PEXPIRE', KEYS[1], ARGV[2])
 return epoch`;
 
 /** Releases a lease if still held at this epoch. KEYS: lease hash. ARGV: epoch. */
-export const RELEASE_LEASE = `
+export const RELEASE_LEASE = `#!lua flags=allow-oom
 if redis.call('HGET', KEYS[1], 'epoch') == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
 /**
- * Fenced checkpoint: only the lease holder at this epoch may save its state, record the late events of the applied
- * entries and XACK them, all in one step, so a replay can neither lose nor repeat any of it. The state is saved as
- * a delta: one hash per open window (`clicks:{s<i>}:win:<start>`, field = cell key, value = cumulative clicks) gets
- * the cells changed since the last checkpoint, the hashes of windows that closed are removed, and the checkpoint
- * hash keeps the last applied id, the epoch, observedStreamTime and the list of open windows.
- * KEYS: stream, checkpoint hash, lease hash, late stream, C changed-window hashes, then D closed-window hashes.
- * ARGV: group, epoch, last applied id, observedStreamTime, open window starts (comma-separated), C, D, L; then per
- * changed window its cell count n and n field/value pairs; then L late payloads; then the ids to XACK.
+ * Fenced checkpoint: only the lease holder at this epoch may save its state, record the late events and dead letters
+ * of the applied entries and XACK them, all in one step, so a replay can neither lose nor repeat any of it. It is
+ * also a compare-and-set on the previous checkpoint: `seq` must be the one the actor restored or last wrote, so a
+ * delta never lands on another base (a checkpoint a failover lost, another owner's). The state is saved as a delta:
+ * one hash per open window (`clicks:{s<i>}:win:<start>`, field = cell key, value = cumulative clicks) gets the cells
+ * changed since the last checkpoint, the hashes of windows that closed are removed, and the checkpoint hash keeps
+ * the last applied id, the epoch, seq, observedStreamTime and the list of open windows.
+ * KEYS: stream, checkpoint hash, lease hash, late stream, dead-letter stream, C changed-window hashes, then D
+ * closed-window hashes.
+ * ARGV: group, epoch, last applied id, observedStreamTime, open window starts (comma-separated), C, D, L, X, the
+ * expected seq; then per changed window its cell count n and n field/value pairs; then L late payloads; then X
+ * dead-letter payloads; then the ids to XACK. Returns the new seq.
  */
-export const CHECKPOINT = `
+export const CHECKPOINT = `#!lua flags=allow-oom
 if redis.call('HGET', KEYS[3], 'epoch') ~= ARGV[2] then
   return redis.error_reply('FENCED lease epoch ' .. tostring(redis.call('HGET', KEYS[3], 'epoch')) .. ' is not ' .. ARGV[2])
+end
+local seq = tonumber(redis.call('HGET', KEYS[2], 'seq') or '0')
+if seq ~= tonumber(ARGV[10]) then
+  return redis.error_reply('FENCED checkpoint seq ' .. seq .. ' is not ' .. ARGV[10])
 end
 local changed = tonumber(ARGV[6])
 local closed = tonumber(ARGV[7])
 local late = tonumber(ARGV[8])
-local a = 9
+local dead = tonumber(ARGV[9])
+local a = 11
 for w = 1, changed do
   local n = tonumber(ARGV[a])
   a = a + 1
   local last = a + 2 * n - 1
   for i = a, last, 2000 do
-    redis.call('HSET', KEYS[4 + w], unpack(ARGV, i, math.min(i + 1999, last)))
+    redis.call('HSET', KEYS[5 + w], unpack(ARGV, i, math.min(i + 1999, last)))
   end
   a = last + 1
 end
-for d = 1, closed do redis.call('UNLINK', KEYS[4 + changed + d]) end
-redis.call('HSET', KEYS[2], 'lastId', ARGV[3], 'epoch', ARGV[2], 'streamTime', ARGV[4], 'windows', ARGV[5])
+for d = 1, closed do redis.call('UNLINK', KEYS[5 + changed + d]) end
+redis.call('HSET', KEYS[2], 'lastId', ARGV[3], 'epoch', ARGV[2], 'streamTime', ARGV[4], 'windows', ARGV[5], 'seq', seq + 1)
 redis.call('HDEL', KEYS[2], 'state')
 for i = a, a + late - 1 do
   redis.call('XADD', KEYS[4], 'MAXLEN', '~', 1000000, '*', 'late', ARGV[i])
 end
-local acked = 0
-for i = a + late, #ARGV, 4000 do
-  acked = acked + redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, i, math.min(i + 3999, #ARGV)))
+a = a + late
+for i = a, a + dead - 1 do
+  redis.call('XADD', KEYS[5], 'MAXLEN', '~', 100000, '*', 'dead', ARGV[i])
 end
-return acked`;
+for i = a + dead, #ARGV, 4000 do
+  redis.call('XACK', KEYS[1], ARGV[1], unpack(ARGV, i, math.min(i + 3999, #ARGV)))
+end
+return seq + 1`;
 
 /**
  * Worker heartbeat on Redis's clock: records this worker as alive until now + ttl, forgets expired workers and
  * returns the live ones. KEYS: workers sorted set. ARGV: worker id, ttl ms.
  */
-export const HEARTBEAT = `
+export const HEARTBEAT = `#!lua flags=allow-oom
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 if tonumber(ARGV[2]) > 0 then redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1]) end
 return redis.call('ZRANGE', KEYS[1], 0, -1)`;
+
+/**
+ * Fenced read: delivers entries of a shard stream to its consumer only while the lease is held at this epoch, so an
+ * owner that lost its shard (paused, partitioned) can never take entries the new owner then misses. Non-blocking
+ * (scripts cannot block): when `>` finds nothing, it also returns the group's last delivered id, from which the
+ * caller waits with a plain XREAD BLOCK (which changes nothing). A trimmed pending entry comes back as [id, nil].
+ * KEYS: stream, lease hash. ARGV: group, consumer, epoch, count, id (`>` for new entries, or an id for pending).
+ * Returns {entries, last delivered id or ''}.
+ */
+export const FENCED_READ = `#!lua flags=allow-oom
+if redis.call('HGET', KEYS[2], 'epoch') ~= ARGV[3] then
+  return redis.error_reply('FENCED lease epoch ' .. tostring(redis.call('HGET', KEYS[2], 'epoch')) .. ' is not ' .. ARGV[3])
+end
+local r = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', ARGV[4], 'STREAMS', KEYS[1], ARGV[5])
+local entries = {}
+if r and r[1] then entries = r[1][2] end
+if #entries > 0 or ARGV[5] ~= '>' then return {entries, ''} end
+local groups = redis.call('XINFO', 'GROUPS', KEYS[1])
+for _, g in ipairs(groups) do
+  local info = {}
+  for i = 1, #g, 2 do info[g[i]] = g[i + 1] end
+  if info['name'] == ARGV[1] then return {entries, info['last-delivered-id']} end
+end
+return {entries, ''}`;

@@ -1,5 +1,5 @@
 import Redis, { Cluster, RedisOptions } from 'ioredis';
-import { ACQUIRE_LEASE, CHECKPOINT, ENQUEUE_CLICKS, HEARTBEAT, RELEASE_LEASE } from './lua-scripts';
+import { ACQUIRE_LEASE, CHECKPOINT, ENQUEUE_CLICKS, FENCED_READ, HEARTBEAT, RELEASE_LEASE } from './lua-scripts';
 
 /** This project's scripts, registered as commands (EVALSHA, loading the script when missing). */
 export interface ClicksCommands {
@@ -12,9 +12,19 @@ export interface ClicksCommands {
   enqueueClicks(numKeys: number, ...args: (string | number)[]): Promise<(string | number)[]>;
   acquireLease(leaseKey: string, epochKey: string, owner: string, ttlMs: number): Promise<number>;
   releaseLease(leaseKey: string, epoch: number): Promise<number>;
-  /** `numKeys` = 4 + changed + closed windows; see CHECKPOINT for the layout. */
+  /** `numKeys` = 5 + changed + closed windows; see CHECKPOINT for the layout. Returns the new seq. */
   checkpoint(numKeys: number, ...args: (string | number)[]): Promise<number>;
   heartbeat(workersKey: string, worker: string, ttlMs: number): Promise<string[]>;
+  /** See FENCED_READ: `[entries, lastDeliveredId]`; fails with FENCED unless the lease is at `epoch`. */
+  fencedRead(
+    streamKey: string,
+    leaseKey: string,
+    group: string,
+    consumer: string,
+    epoch: number,
+    count: number,
+    id: string,
+  ): Promise<[entries: [string, string[] | null][], lastDeliveredId: string]>;
 }
 
 /**
@@ -58,6 +68,11 @@ export interface ConnectionOptions {
    * lost has already moved its entries to the pending list; sent again it would return newer entries instead.
    */
   autoResendUnfulfilledCommands?: boolean;
+  /**
+   * A command not answered within this many ms fails ("Command timed out"). Without it, a command in flight when
+   * the connection drops is never settled once resending is off: nothing may wait on Redis forever.
+   */
+  commandTimeout?: number;
 }
 
 const reconnectDelay = (attempt: number) => Math.min(attempt * 100, 2000);
@@ -75,6 +90,7 @@ export function createRedis(target: RedisTarget, name: string, options: Connecti
   redis.defineCommand('releaseLease', { numberOfKeys: 1, lua: RELEASE_LEASE });
   redis.defineCommand('checkpoint', { lua: CHECKPOINT });
   redis.defineCommand('heartbeat', { numberOfKeys: 1, lua: HEARTBEAT });
+  redis.defineCommand('fencedRead', { numberOfKeys: 2, lua: FENCED_READ });
   return redis as ClicksRedis;
 }
 
@@ -118,6 +134,7 @@ function createCluster(target: RedisTarget, name: string, options: Omit<Connecti
         connectionName: name,
         maxRetriesPerRequest: options.maxRetriesPerRequest,
         autoResendUnfulfilledCommands: options.autoResendUnfulfilledCommands,
+        commandTimeout: options.commandTimeout,
       },
     },
   );

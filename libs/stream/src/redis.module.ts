@@ -17,6 +17,7 @@ export class RedisConnection implements OnApplicationShutdown {
       enableOfflineQueue: false,
       enableAutoPipelining: true,
       maxRetriesPerRequest: 1,
+      commandTimeout: config.redis.commandTimeoutMs + config.redis.waitTimeoutMs,
       writeConcern: { replicas: config.redis.waitReplicas, timeoutMs: config.redis.waitTimeoutMs },
     });
   }
@@ -25,9 +26,22 @@ export class RedisConnection implements OnApplicationShutdown {
    * A dedicated connection (to one Redis, or a cluster client of its own), e.g. for a blocking XREADGROUP or a
    * subscription. The caller closes it.
    */
-  dedicated(name: string): ClicksRedis {
-    // Readers re-read their pending entries after a failed read (see ShardActor.step, ArchiveActor.run).
-    return createRedis(this.config.redis, name, { maxRetriesPerRequest: null, autoResendUnfulfilledCommands: false });
+  dedicated(name: string, blockMs = 0): ClicksRedis {
+    // Readers re-read their pending entries after a failed read (see ShardActor, ArchiveActor.run). A command in
+    // flight when the connection drops is not sent again, and fails at the latest after its block time plus the
+    // command timeout: nothing waits on Redis forever.
+    return createRedis(this.config.redis, name, {
+      maxRetriesPerRequest: 1,
+      autoResendUnfulfilledCommands: false,
+      commandTimeout: blockMs + this.config.redis.commandTimeoutMs,
+    });
+  }
+
+  /** Redis's memory use and limit (INFO memory), for the metrics: maxmemory 0 means unlimited. */
+  async memory(): Promise<{ usedBytes: number; maxBytes: number }> {
+    const info = await this.client.info('memory');
+    const field = (name: string) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? 0);
+    return { usedBytes: field('used_memory'), maxBytes: field('maxmemory') };
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -7,6 +7,8 @@ export type WindowCells = [start: number, cells: [key: string, clicks: number][]
 export interface ShardCheckpoint {
   lastId: string;
   epoch: number;
+  /** Incremented by every checkpoint: the next one must name it (compare-and-set). 0 before the first one. */
+  seq: number;
   observedStreamTime: number;
   /** Every open window with all of its cells. */
   windows: WindowCells[];
@@ -24,21 +26,33 @@ export interface StateDelta {
   closed: readonly number[];
 }
 
-/** The CHECKPOINT script's keys and arguments (see lua-scripts.ts), after the group and epoch. */
+/** What one checkpoint saves besides the state delta: fenced by epoch and the previous checkpoint's seq. */
+export interface CheckpointCommit {
+  epoch: number;
+  /** The seq of the checkpoint this one follows (compare-and-set). */
+  seq: number;
+  lastId: string;
+  /** Late records and dead letters of the entries being acknowledged. */
+  late: readonly string[];
+  deadLetters: readonly string[];
+  /** The entry ids to XACK. */
+  ids: readonly string[];
+}
+
+/** The CHECKPOINT script's keys and arguments (see lua-scripts.ts), led by the number of keys. */
 export function checkpointCall(
   shard: number,
   group: string,
-  epoch: number,
   delta: StateDelta,
-  lastId: string,
-  late: readonly string[],
-  ids: readonly string[],
+  commit: CheckpointCommit,
 ): (string | number)[] {
+  const { epoch, seq, lastId, late, deadLetters, ids } = commit;
   const keys = [
     streamKeys.stream(shard),
     streamKeys.checkpoint(shard),
     streamKeys.lease(shard),
     streamKeys.late(shard),
+    streamKeys.deadLetter(shard),
     ...delta.changed.map(([start]) => streamKeys.window(shard, start)),
     ...delta.closed.map((start) => streamKeys.window(shard, start)),
   ];
@@ -51,12 +65,14 @@ export function checkpointCall(
     delta.changed.length,
     delta.closed.length,
     late.length,
+    deadLetters.length,
+    seq,
   ];
   for (const [, cells] of delta.changed) {
     args.push(cells.length);
     for (const [key, clicks] of cells) args.push(key, clicks);
   }
-  return [keys.length, ...keys, ...args, ...late, ...ids];
+  return [keys.length, ...keys, ...args, ...late, ...deadLetters, ...ids];
 }
 
 /** Parses `streamTime` as the checkpoint stores it: a number, or -Infinity before any event. */

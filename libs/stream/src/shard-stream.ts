@@ -1,34 +1,45 @@
-import { ClicksRedis } from './redis-client';
+import { ReplicationError } from './click-stream-writer';
+import { ClicksRedis, writeConcernOf } from './redis-client';
 import { toRecord } from './redis-reply';
 import {
   checkpointCall,
+  CheckpointCommit,
   parseStreamTime,
   parseWindowList,
   ShardCheckpoint,
   StateDelta,
   WindowCells,
 } from './shard-checkpoint';
+import { compareStreamIds } from './stream-ids';
 import { ENTRY_FIELDS, GROUPS, SHARD_CONSUMER, streamKeys } from './stream-keys';
 
-/** One stream entry as the actor sees it: a click payload or an in-band tick. */
-export type ShardEntry = { id: string; click: string } | { id: string; tick: number } | { id: string; unknown: true };
+/**
+ * One stream entry as the actor sees it: a click payload, an in-band tick, an entry of unknown shape, or a pending
+ * entry whose body was trimmed away before it was acknowledged (XREADGROUP answers `[id, nil]`).
+ */
+export type ShardEntry =
+  | { id: string; click: string }
+  | { id: string; tick: number }
+  | { id: string; unknown: true }
+  | { id: string; trimmed: true };
 
-/** Thrown when a checkpoint is refused because another owner holds the shard at a newer epoch. */
+/** Thrown when a read or checkpoint is refused: another owner holds the shard, or the checkpoint is not ours. */
 export class FencedError extends Error {
   constructor(
     readonly shard: number,
     readonly epoch: number,
     detail: string,
   ) {
-    super(`shard ${shard}: checkpoint at epoch ${epoch} refused (${detail})`);
+    super(`shard ${shard}: refused at epoch ${epoch} (${detail})`);
     this.name = 'FencedError';
   }
 }
 
-type RawEntry = [id: string, fields: string[]];
+type RawEntry = [id: string, fields: string[] | null];
 type XReadReply = [stream: string, entries: RawEntry[]][] | null;
 
 function toEntry([id, fields]: RawEntry): ShardEntry {
+  if (!fields) return { id, trimmed: true };
   for (let i = 0; i + 1 < fields.length; i += 2) {
     if (fields[i] === ENTRY_FIELDS.click) return { id, click: fields[i + 1] };
     if (fields[i] === ENTRY_FIELDS.tick) return { id, tick: Number(fields[i + 1]) };
@@ -36,9 +47,16 @@ function toEntry([id, fields]: RawEntry): ShardEntry {
   return { id, unknown: true };
 }
 
+/** What a fenced read delivered, and (when it found nothing new) the id after which to wait for more. */
+export interface FencedBatch {
+  entries: ShardEntry[];
+  lastDeliveredId: string;
+}
+
 /**
  * A shard's Redis Stream as its owner reads it through a consumer group. `reader` is a dedicated connection,
- * because XREADGROUP BLOCK holds it; `redis` carries everything else.
+ * because a blocking read holds it; `redis` carries everything else. Both connections time out every command, so
+ * no read waits forever on a connection that dropped.
  */
 export class ShardStream {
   readonly key: string;
@@ -63,7 +81,54 @@ export class ShardStream {
     }
   }
 
-  /** Entries delivered to the owner but not yet acknowledged, after `afterId`. */
+  /**
+   * Entries for the lease holder at `epoch`: new ones (`>`) or its pending ones after an id. Refused (FencedError)
+   * once another owner holds the lease. With replicas required, the entries count as read only once that many
+   * replicas have everything up to this read (WAIT), so no entry a failover may lose is ever counted.
+   */
+  async fencedRead(epoch: number, id: string, count: number): Promise<FencedBatch> {
+    const { replicas, timeoutMs } = writeConcernOf(this.redis);
+    const pipeline = this.redis.pipeline();
+    void (pipeline as unknown as ClicksRedis).fencedRead(
+      this.key,
+      streamKeys.lease(this.shard),
+      this.group,
+      SHARD_CONSUMER,
+      epoch,
+      count,
+      id,
+    );
+    if (replicas > 0) pipeline.call('WAIT', replicas, timeoutMs);
+    const results = (await pipeline.exec()) ?? [];
+    const [readErr, reply] = results[0] ?? [new Error('no reply to the fenced read'), null];
+    if (readErr) {
+      if (String(readErr).includes('FENCED')) throw new FencedError(this.shard, epoch, String(readErr));
+      throw readErr;
+    }
+    if (replicas > 0) {
+      const [waitErr, acked] = results[1] ?? [new Error('no reply to WAIT'), 0];
+      if (waitErr) throw waitErr;
+      if (Number(acked) < replicas) throw new ReplicationError(this.shard, Number(acked), replicas);
+    }
+    const [raw, lastDeliveredId] = reply as [RawEntry[], string];
+    return { entries: raw.map(toEntry), lastDeliveredId };
+  }
+
+  /**
+   * Waits up to `blockMs` for an entry after `afterId` (XREAD BLOCK: delivers nothing, changes nothing), so an idle
+   * owner does not poll. Returns early on any entry; a failure here only costs a retry.
+   */
+  async waitForNew(afterId: string, blockMs: number): Promise<void> {
+    await this.reader.call('XREAD', 'COUNT', 1, 'BLOCK', blockMs, 'STREAMS', this.key, afterId || '$');
+  }
+
+  /** The oldest entry pending in the group (delivered, never acknowledged), or null. */
+  async oldestPending(): Promise<string | null> {
+    const summary = (await this.redis.xpending(this.key, this.group)) as [number, string | null, ...unknown[]];
+    return summary[0] > 0 ? summary[1] : null;
+  }
+
+  /** Entries delivered to the owner but not yet acknowledged, after `afterId` (unfenced: the archive's reads). */
   readPending(afterId: string, count: number): Promise<ShardEntry[]> {
     return this.read(afterId, count, 0);
   }
@@ -93,10 +158,12 @@ export class ShardStream {
     const h = await this.redis.hgetall(streamKeys.checkpoint(this.shard));
     if (!h.lastId) return null;
     const epoch = Number(h.epoch ?? 0);
+    const seq = Number(h.seq ?? 0);
     if (h.state !== undefined) {
       // Written before checkpoints were deltas: the whole state as JSON. The next checkpoint replaces it.
       const old = JSON.parse(h.state) as { observedStreamTime: number | null; windows: WindowCells[] };
-      return { lastId: h.lastId, epoch, observedStreamTime: old.observedStreamTime ?? -Infinity, windows: old.windows };
+      const observedStreamTime = old.observedStreamTime ?? -Infinity;
+      return { lastId: h.lastId, epoch, seq, observedStreamTime, windows: old.windows };
     }
     const starts = parseWindowList(h.windows);
     const pipeline = this.redis.pipeline();
@@ -107,28 +174,34 @@ export class ShardStream {
       if (err) throw err;
       return [start, Object.entries(cells as Record<string, string>).map(([key, n]) => [key, Number(n)])];
     });
-    return { lastId: h.lastId, epoch, observedStreamTime: parseStreamTime(h.streamTime), windows };
+    return { lastId: h.lastId, epoch, seq, observedStreamTime: parseStreamTime(h.streamTime), windows };
   }
 
   /**
-   * Saves the state delta and last applied id, records late events and XACKs `ids`, in one fenced Lua step.
-   * Returns the number of cell values written.
+   * Saves the state delta and last applied id, records late events and dead letters and XACKs the entries, in one
+   * Lua step fenced by the lease epoch and the previous checkpoint's seq. With replicas required it is durable only
+   * once they have it (WAIT): fewer throws, and the caller recovers from whatever checkpoint survives.
+   * Returns the new seq and the number of cell values written.
    */
-  async checkpoint(
-    epoch: number,
-    delta: StateDelta,
-    lastId: string,
-    late: readonly string[],
-    ids: readonly string[],
-  ): Promise<number> {
-    const [numKeys, ...args] = checkpointCall(this.shard, this.group, epoch, delta, lastId, late, ids);
-    try {
-      await this.redis.checkpoint(Number(numKeys), ...args);
-    } catch (e) {
-      if (String(e).includes('FENCED')) throw new FencedError(this.shard, epoch, String(e));
-      throw e;
+  async checkpoint(delta: StateDelta, commit: CheckpointCommit): Promise<{ seq: number; cells: number }> {
+    // A pipeline queues commands; their results arrive through exec(), not the per-command promises.
+    const [numKeys, ...args] = checkpointCall(this.shard, this.group, delta, commit);
+    const { replicas, timeoutMs } = writeConcernOf(this.redis);
+    const pipeline = this.redis.pipeline();
+    void (pipeline as unknown as ClicksRedis).checkpoint(Number(numKeys), ...args);
+    if (replicas > 0) pipeline.call('WAIT', replicas, timeoutMs);
+    const results = (await pipeline.exec()) ?? [];
+    const [err, seq] = results[0] ?? [new Error('no reply to the checkpoint'), null];
+    if (err) {
+      if (String(err).includes('FENCED')) throw new FencedError(this.shard, commit.epoch, String(err));
+      throw err;
     }
-    return delta.changed.reduce((n, [, cells]) => n + cells.length, 0);
+    if (replicas > 0) {
+      const [waitErr, acked] = results[1] ?? [new Error('no reply to WAIT'), 0];
+      if (waitErr) throw waitErr;
+      if (Number(acked) < replicas) throw new ReplicationError(this.shard, Number(acked), replicas);
+    }
+    return { seq: Number(seq), cells: delta.changed.reduce((n, [, cells]) => n + cells.length, 0) };
   }
 
   /** XACK without state: for consumers whose sink is idempotent on its own (the raw archive). */
@@ -195,37 +268,4 @@ export interface StreamInfo {
   groups: Record<string, { pending: number; lag: number | null; lastDeliveredId: string }>;
   /** Every group has acknowledged everything below this id (null until every group exists). */
   trimFloor: string | null;
-}
-
-/**
- * Compares Redis stream ids (`ms-seq`, a missing seq meaning 0) numerically. Called for every entry an actor
- * applies, so it compares the decimal digits in place instead of splitting and parsing (no allocation).
- */
-export function compareStreamIds(a: string, b: string): number {
-  if (a === b) return 0;
-  const ad = dashAt(a);
-  const bd = dashAt(b);
-  return compareDecimal(a, 0, ad, b, 0, bd) || compareDecimal(a, ad + 1, a.length, b, bd + 1, b.length);
-}
-
-function dashAt(id: string): number {
-  const i = id.indexOf('-');
-  return i < 0 ? id.length : i;
-}
-
-/** Compares the non-negative decimal numbers a[aFrom, aTo) and b[bFrom, bTo); an empty range is 0. */
-function compareDecimal(a: string, aFrom: number, aTo: number, b: string, bFrom: number, bTo: number): number {
-  while (aFrom < aTo - 1 && a.charCodeAt(aFrom) === 48) aFrom++;
-  while (bFrom < bTo - 1 && b.charCodeAt(bFrom) === 48) bFrom++;
-  const aLen = Math.max(0, aTo - aFrom);
-  const bLen = Math.max(0, bTo - bFrom);
-  const aZero = aLen === 0 || (aLen === 1 && a.charCodeAt(aFrom) === 48);
-  const bZero = bLen === 0 || (bLen === 1 && b.charCodeAt(bFrom) === 48);
-  if (aZero || bZero) return aZero === bZero ? 0 : aZero ? -1 : 1;
-  if (aLen !== bLen) return aLen < bLen ? -1 : 1;
-  for (let i = 0; i < aLen; i++) {
-    const d = a.charCodeAt(aFrom + i) - b.charCodeAt(bFrom + i);
-    if (d !== 0) return d < 0 ? -1 : 1;
-  }
-  return 0;
 }

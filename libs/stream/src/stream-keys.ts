@@ -16,6 +16,8 @@ export const streamKeys = {
   epoch: (shard: number) => `clicks:{${shardName(shard)}}:epoch`,
   /** Late events of the shard, with their reason (per shard, so the checkpoint script stays in one slot). */
   late: (shard: number) => `clicks:{${shardName(shard)}}:late`,
+  /** Entries the actor could not count (trimmed before it read them, malformed), with the reason: kept to inspect. */
+  deadLetter: (shard: number) => `clicks:{${shardName(shard)}}:dead`,
 };
 
 /** The de-dup bucket of a time: whole horizons since the epoch. */
@@ -35,8 +37,8 @@ export const CONTROL_KEYS = {
 export const GROUPS = { aggregate: 'aggregate', archive: 'archive' } as const;
 
 /**
- * The owner of a shard reads as this one consumer name: only the lease holder reads, so a new owner finds the old
- * owner's pending entries under the same name and needs no XAUTOCLAIM.
+ * The owner of a shard reads as this one consumer name: only the lease holder can read (FENCED_READ checks the
+ * epoch), so a new owner finds the old owner's pending entries under the same name and needs no XAUTOCLAIM.
  */
 export const SHARD_CONSUMER = 'owner';
 

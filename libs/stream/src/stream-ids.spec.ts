@@ -1,4 +1,4 @@
-import { compareStreamIds } from './shard-stream';
+import { compareStreamIds } from './stream-ids';
 
 describe('compareStreamIds', () => {
   it.each([

@@ -1,0 +1,90 @@
+import { decodeClick, encodeLateRecord, MalformedEntryError, UNKNOWN_COUNTRY } from '@clicks/events';
+import { ShardCheckpoint, ShardEntry } from '@clicks/stream';
+import { WindowAggregator } from '@clicks/windowing';
+
+/** What became of one entry. Every entry that is not counted is counted under one of the other outcomes. */
+export type EntryOutcome = 'applied' | 'late' | 'malformed' | 'trimmed' | 'tick';
+
+/** Why an entry went to the dead-letter stream instead of the counts. */
+export type DeadLetterReason = 'malformed' | 'trimmed';
+
+/** A dead letter as the checkpoint stores it: the entry, the reason, and the payload when there was one. */
+export function encodeDeadLetter(entryId: string, reason: DeadLetterReason, detail: string, payload?: string): string {
+  return JSON.stringify({ entryId, reason, detail, payload });
+}
+
+/**
+ * The pure part of a shard actor, like Kafka Streams' KStreamWindowAggregate inside a StreamTask: turns stream
+ * entries into window counts, late records and dead letters. No I/O and no clock, so a replay of the same entries
+ * reaches the same state, and every outcome is testable without Redis.
+ */
+export class ShardProcessor {
+  private aggregator: WindowAggregator;
+  private late: string[] = [];
+  private dead: string[] = [];
+
+  constructor(private readonly allowedLatenessMs: number) {
+    this.aggregator = new WindowAggregator(allowedLatenessMs);
+  }
+
+  get windows(): WindowAggregator {
+    return this.aggregator;
+  }
+
+  /** Starts over from a checkpoint (or empty), forgetting records not yet checkpointed. */
+  restore(checkpoint: ShardCheckpoint | null): void {
+    this.aggregator = checkpoint
+      ? WindowAggregator.restore(checkpoint, this.allowedLatenessMs)
+      : new WindowAggregator(this.allowedLatenessMs);
+    this.late = [];
+    this.dead = [];
+  }
+
+  /** Applies one entry; `onCounted` sees the ad of every counted click (hot-ad detection). */
+  process(entry: ShardEntry, onCounted?: (adId: string) => void): EntryOutcome {
+    if ('tick' in entry) {
+      this.aggregator.advanceTo(entry.tick);
+      return 'tick';
+    }
+    if ('trimmed' in entry) {
+      this.dead.push(encodeDeadLetter(entry.id, 'trimmed', 'trimmed from the stream before it was acknowledged'));
+      return 'trimmed';
+    }
+    if (!('click' in entry)) {
+      this.dead.push(encodeDeadLetter(entry.id, 'malformed', 'neither a click nor a tick'));
+      return 'malformed';
+    }
+    let click;
+    try {
+      click = decodeClick(entry.id, entry.click);
+    } catch (err) {
+      if (!(err instanceof MalformedEntryError)) throw err;
+      this.dead.push(encodeDeadLetter(entry.id, 'malformed', err.message, entry.click));
+      return 'malformed';
+    }
+    const outcome = this.aggregator.apply({
+      adId: click.adId,
+      country: click.country ?? UNKNOWN_COUNTRY,
+      ts: click.ts,
+    });
+    if (outcome === 'late') {
+      this.late.push(encodeLateRecord(entry.id, entry.click, this.aggregator.observedStreamTime));
+      return 'late';
+    }
+    onCounted?.(click.adId);
+    return 'applied';
+  }
+
+  /** Late records and dead letters since the last call: they go into the next checkpoint. */
+  takeRecords(): { late: string[]; deadLetters: string[] } {
+    const records = { late: this.late, deadLetters: this.dead };
+    this.late = [];
+    this.dead = [];
+    return records;
+  }
+
+  /** The records of the pending checkpoint, without taking them (a failed checkpoint keeps them). */
+  peekRecords(): { late: readonly string[]; deadLetters: readonly string[] } {
+    return { late: this.late, deadLetters: this.dead };
+  }
+}
