@@ -32,8 +32,7 @@ describe('shard actor: fenced reads and entries it cannot count', () => {
     readers.push(reader);
     const a = new ShardActor(
       SHARD,
-      new ShardStream(SHARD, redis, reader, GROUPS.aggregate),
-      sink as unknown as AggregateWriter,
+      ShardActor.storesOf(new ShardStream(SHARD, redis, reader, GROUPS.aggregate), sink),
       { reportHotAds: () => Promise.resolve(), flushed: () => undefined },
       {
         hotAdThreshold: 1e9,

@@ -56,8 +56,7 @@ describe('a shard actor re-writes the windows it closed since its takeover', () 
 
     actor = new ShardActor(
       SHARD,
-      new ShardStream(SHARD, redis, reader, GROUPS.aggregate),
-      writer,
+      ShardActor.storesOf(new ShardStream(SHARD, redis, reader, GROUPS.aggregate), writer),
       { reportHotAds: () => Promise.resolve(), flushed: () => undefined },
       {
         hotAdThreshold: 1e9,

@@ -1,4 +1,6 @@
-/** What a ShardActor is given: its clock, its settings, and the ports it reports through. */
+/** What a ShardActor is given: the stores it reads and writes through, its clock, its settings and its reports. */
+import { MinuteCountRow } from '@clicks/store';
+import { CheckpointCommit, FencedBatch, ShardCheckpoint, StateDelta } from '@clicks/stream';
 
 export interface Clock {
   now(): number;
@@ -19,6 +21,46 @@ export interface ShardActorOptions {
   readBatchSize: number;
   readBlockMs: number;
   leaseTtlMs: number;
+}
+
+/** The shard's stream as its owner reads it (ShardStream in production, an in-memory fake in unit tests). */
+export interface ShardLog {
+  ensureGroup(): Promise<void>;
+  /** Entries for the lease holder at `epoch` only (`>` new, or pending after an id); FencedError otherwise. */
+  fencedRead(epoch: number, id: string, count: number): Promise<FencedBatch>;
+  /** Waits up to `blockMs` for an entry after `afterId`, taking nothing. */
+  waitForNew(afterId: string, blockMs: number): Promise<void>;
+  oldestPending(): Promise<string | null>;
+  /** Trims below what every group acknowledged; returns that floor. */
+  trim(): Promise<string | null>;
+  appendTick(streamTime: number): Promise<void>;
+}
+
+/** The shard's checkpoint: restored at takeover, saved (fenced, compare-and-set on seq) after every write. */
+export interface CheckpointStore {
+  loadCheckpoint(): Promise<ShardCheckpoint | null>;
+  checkpoint(delta: StateDelta, commit: CheckpointCommit): Promise<{ seq: number; cells: number }>;
+}
+
+/** The shard's lease with its fencing epoch. */
+export interface ShardLease {
+  /** Takes or renews the lease; the epoch held, or 0 when another owner holds it. */
+  acquireLease(owner: string, ttlMs: number): Promise<number>;
+  releaseLease(epoch: number): Promise<void>;
+}
+
+/** Where cumulative minute counts go (QuestDB's ad_clicks_1m in production). */
+export interface AggregateSink {
+  /** Stores every row or none; rows still unsent at `notAfter` (ms) are not sent. */
+  write(rows: readonly MinuteCountRow[], notAfter?: number): Promise<void>;
+}
+
+/** Everything a shard actor does I/O through. */
+export interface ShardActorStores {
+  log: ShardLog;
+  checkpoints: CheckpointStore;
+  lease: ShardLease;
+  sink: AggregateSink;
 }
 
 /** What the actor needs from its surroundings besides the stream and the writer. */

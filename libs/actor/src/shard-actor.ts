@@ -1,10 +1,19 @@
 import { Logger } from '@nestjs/common';
 import { shardName } from '@clicks/routing';
-import { AggregateWriter } from '@clicks/store';
-import { compareStreamIds, FencedError, ShardEntry, ShardStream } from '@clicks/stream';
+import { compareStreamIds, FencedError, ShardEntry } from '@clicks/stream';
 import { HotAdDetector } from './hot-ad-detector';
+import { LeaseKeeper } from './lease-keeper';
 import { RewriteDuty } from './rewrite-duty';
-import { Clock, ShardActorOptions, ShardActorPorts } from './shard-actor.ports';
+import {
+  AggregateSink,
+  CheckpointStore,
+  Clock,
+  ShardActorOptions,
+  ShardActorPorts,
+  ShardActorStores,
+  ShardLease,
+  ShardLog,
+} from './shard-actor.ports';
 import { EntryOutcome, ShardProcessor } from './shard-processor';
 import { ShardActorStats, ShardStats } from './shard-stats';
 
@@ -13,6 +22,8 @@ const NO_OUTCOMES: Record<CountedOutcome, number> = { applied: 0, late: 0, malfo
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TRIM_INTERVAL_MS = 10_000;
+const BACKOFF_MIN_MS = 100;
+const BACKOFF_MAX_MS = 1000;
 
 /**
  * The only writer of one ad-shard's aggregates, like a Kafka Streams StreamTask around its processor: reads the
@@ -25,11 +36,10 @@ const TRIM_INTERVAL_MS = 10_000;
 export class ShardActor {
   private readonly log: Logger;
   private readonly processor: ShardProcessor;
-  private epoch = 0;
+  private readonly lease: LeaseKeeper;
+  private backoff = BACKOFF_MIN_MS;
   /** The seq of the checkpoint restored or last written: the next checkpoint must follow it. */
   private checkpointSeq = 0;
-  /** The lease epoch taken last: still held after a failure reset `epoch` to 0, so a stop can release it. */
-  private leaseEpoch = 0;
   private lastApplied = '0-0';
   /** From a read that found nothing new: the id after which the next blocking wait looks. */
   private lastDelivered = '';
@@ -40,7 +50,6 @@ export class ShardActor {
   private flushOwed = false;
   private lastFlushAt = 0;
   private lastEntryAt = 0;
-  private leaseRenewedAt = 0;
   /** The re-write owed after a takeover or a failed write of ours (a late write may still land). */
   private readonly rewrite = new RewriteDuty();
   private stopping = false;
@@ -50,8 +59,7 @@ export class ShardActor {
 
   constructor(
     readonly shard: number,
-    private readonly stream: ShardStream,
-    private readonly writer: AggregateWriter,
+    private readonly stores: ShardActorStores,
     private readonly ports: ShardActorPorts,
     private readonly options: ShardActorOptions,
     private readonly clock: Clock = Date,
@@ -59,16 +67,30 @@ export class ShardActor {
     this.log = new Logger(`ShardActor ${shardName(shard)}`);
     this.processor = new ShardProcessor(options.allowedLatenessMs);
     this.hot = new HotAdDetector(options.hotAdThreshold, clock.now());
+    this.lease = new LeaseKeeper(shard, stores.lease, options.owner, options.leaseTtlMs, clock);
+  }
+
+  private get epoch(): number {
+    return this.lease.epoch;
+  }
+
+  private set epoch(epoch: 0) {
+    this.lease.epoch = epoch;
+  }
+
+  /** The stores of a shard in production: its Redis stream (log, checkpoint, lease) and a QuestDB writer. */
+  static storesOf(stream: ShardLog & CheckpointStore & ShardLease, sink: AggregateSink): ShardActorStores {
+    return { log: stream, checkpoints: stream, lease: stream, sink };
   }
 
   start(): void {
     this.loop ??= this.run();
   }
 
-  /** Flushes, checkpoints and releases the lease; resolves when the loop has ended. */
+  /** Flushes, checkpoints and releases the lease; resolves when the loop has ended (or at once, never started). */
   async stop(): Promise<void> {
     this.stopping = true;
-    await this.loop;
+    await (this.loop ?? this.handOff());
   }
 
   snapshotStats(): ShardStats {
@@ -76,39 +98,46 @@ export class ShardActor {
   }
 
   private async run(): Promise<void> {
-    let backoff = 100;
     while (!this.stopping) {
-      try {
-        if (this.epoch === 0) await this.takeOver();
-        else await this.step();
-        backoff = 100;
-        this.stats.stepCompletedAt = this.clock.now();
-      } catch (e) {
-        if (e instanceof FencedError) {
-          this.log.warn(`lost ownership: ${e.message}`);
-          this.epoch = 0;
-        } else {
-          this.stats.errors++;
-          this.log.warn(`step failed (retrying in ${backoff} ms): ${e instanceof Error ? e.message : String(e)}`);
-        }
-        await sleep(backoff);
-        backoff = Math.min(backoff * 2, 2000);
-      }
-      this.stats.loopIteratedAt = this.clock.now();
+      const pause = await this.iterate();
+      if (pause > 0) await sleep(pause);
     }
     await this.handOff();
   }
 
-  /** Takes the lease, restores the snapshot, replays pending entries and re-writes every restored window. */
-  private async takeOver(): Promise<void> {
-    const epoch = await this.stream.acquireLease(this.options.owner, this.options.leaseTtlMs);
-    if (epoch === 0) {
-      await sleep(this.options.readBlockMs);
-      return;
+  /**
+   * One round of the loop: a takeover (lease, restore, replay) or a step (read, apply, maybe flush). Never throws;
+   * returns how long to pause before the next round (a back-off after a failure). The run loop calls it; so does the
+   * unit-test driver, with a fake clock and in-memory stores.
+   */
+  async iterate(): Promise<number> {
+    let pause = 0;
+    try {
+      if (this.epoch === 0) {
+        if (!(await this.takeOver())) pause = this.options.readBlockMs;
+      } else await this.step();
+      this.backoff = BACKOFF_MIN_MS;
+      this.stats.stepCompletedAt = this.clock.now();
+    } catch (e) {
+      if (e instanceof FencedError) {
+        this.log.warn(`lost ownership: ${e.message}`);
+        this.epoch = 0;
+      } else {
+        this.stats.errors++;
+        const why = e instanceof Error ? e.message : String(e);
+        this.log.warn(`step failed (retrying in ${this.backoff} ms): ${why}`);
+      }
+      pause = this.backoff;
+      this.backoff = Math.min(this.backoff * 2, BACKOFF_MAX_MS);
     }
-    this.leaseRenewedAt = this.clock.now();
-    this.epoch = epoch;
-    this.leaseEpoch = epoch;
+    this.stats.loopIteratedAt = this.clock.now();
+    return pause;
+  }
+
+  /** Takes the lease, restores the snapshot, replays pending entries and re-writes every restored window. */
+  private async takeOver(): Promise<boolean> {
+    if (!(await this.lease.acquire())) return false;
+    const epoch = this.epoch;
     // A paused previous owner's in-flight write may still land after our first re-write: write it all once more
     // after a lease period, which outlasts any write the old owner started while its lease was valid, including its
     // windows that close meanwhile (in the replay or later). A duty still owed from before carries over.
@@ -122,11 +151,12 @@ export class ShardActor {
     // Restored windows close by the idle advance even if no new entry ever comes (the clock starts now).
     if (this.processor.windows.openWindowCount > 0 && this.lastEntryAt === 0) this.lastEntryAt = this.clock.now();
     this.log.log(`took over at epoch ${epoch}, last applied ${this.lastApplied}`);
+    return true;
   }
 
   private async restoreAndReplay(): Promise<void> {
-    await this.stream.ensureGroup();
-    const cp = await this.stream.loadCheckpoint();
+    await this.stores.log.ensureGroup();
+    const cp = await this.stores.checkpoints.loadCheckpoint();
     this.processor.restore(cp);
     this.checkpointSeq = cp?.seq ?? 0;
     this.lastApplied = cp?.lastId ?? '0-0';
@@ -135,7 +165,7 @@ export class ShardActor {
     this.forgetUncheckpointed();
     this.processor.windows.markAllChanged();
     for (let after = '0-0'; ;) {
-      const { entries } = await this.stream.fencedRead(this.epoch, after, this.options.readBatchSize);
+      const { entries } = await this.stores.log.fencedRead(this.epoch, after, this.options.readBatchSize);
       if (entries.length === 0) break;
       this.applyAll(entries, true);
       after = entries[entries.length - 1].id;
@@ -146,12 +176,12 @@ export class ShardActor {
   }
 
   private async step(): Promise<void> {
-    await this.renewLeaseIfDue();
+    await this.lease.renewIfDue();
     // After a failed flush, read nothing more until QuestDB has taken what is pending: memory stays bounded.
     if (this.flushOwed) await this.flush();
     let entries: ShardEntry[];
     try {
-      const batch = await this.stream.fencedRead(this.epoch, '>', this.options.readBatchSize);
+      const batch = await this.stores.log.fencedRead(this.epoch, '>', this.options.readBatchSize);
       entries = batch.entries;
       if (entries.length === 0) this.lastDelivered = batch.lastDeliveredId;
     } catch (e) {
@@ -166,7 +196,7 @@ export class ShardActor {
     if (this.rewrite.fireIfDue(now)) this.processor.windows.markAllChanged();
     if (now - this.lastFlushAt >= this.options.flushIntervalMs) await this.flush();
     // Idle: wait (without taking anything) until an entry arrives or the block time passes.
-    if (entries.length === 0) await this.stream.waitForNew(this.lastDelivered, this.options.readBlockMs);
+    if (entries.length === 0) await this.stores.log.waitForNew(this.lastDelivered, this.options.readBlockMs);
   }
 
   /**
@@ -209,7 +239,7 @@ export class ShardActor {
     const started = this.clock.now();
     // QuestDB cannot check fencing tokens: never write once the lease may have lapsed by our own clock, nor send
     // rows that waited in the shared writer's queue until after that point.
-    const writeDeadline = this.leaseRenewedAt + this.options.leaseTtlMs * 0.8;
+    const writeDeadline = this.lease.writeDeadline;
     if (started >= writeDeadline) {
       throw new FencedError(this.shard, this.epoch, 'lease not renewed in time; stopped writing');
     }
@@ -226,7 +256,7 @@ export class ShardActor {
       clicks: r.clicks,
     }));
     try {
-      await this.writer.write(rows, writeDeadline);
+      await this.stores.sink.write(rows, writeDeadline);
     } catch (e) {
       // A request we gave up on may still be committed after our retry: the same duty as after a takeover.
       this.rewrite.arm(this.clock.now() + this.options.leaseTtlMs, agg.windowStarts);
@@ -240,7 +270,7 @@ export class ShardActor {
       try {
         const { late, deadLetters } = this.processor.peekRecords();
         const commit = { epoch: this.epoch, seq: this.checkpointSeq, lastId: this.lastApplied, late, deadLetters };
-        const saved = await this.stream.checkpoint(delta, { ...commit, ids: this.unacked });
+        const saved = await this.stores.checkpoints.checkpoint(delta, { ...commit, ids: this.unacked });
         this.checkpointSeq = saved.seq;
         this.stats.checkpointCells = saved.cells;
       } catch (e) {
@@ -270,44 +300,35 @@ export class ShardActor {
     if (this.lastFlushAt - this.lastTrimAt < TRIM_INTERVAL_MS) return;
     this.lastTrimAt = this.lastFlushAt;
     if (this.unacked.length === 0 && this.epoch !== 0) {
-      const left = await this.stream.oldestPending();
+      const left = await this.stores.log.oldestPending();
       if (left !== null) {
         this.stats.pendingSweeps++;
         this.log.warn(`entry ${left} is pending but was never applied: recovering to count it`);
         this.epoch = 0;
       }
     }
-    this.stats.trimFloor = await this.stream.trim();
+    this.stats.trimFloor = await this.stores.log.trim();
   }
 
   private async tickIfIdle(now: number): Promise<void> {
     if (this.lastEntryAt === 0 || now - this.lastEntryAt < this.options.idleAdvanceMs) return;
     if (now <= this.processor.windows.observedStreamTime) return;
     this.lastEntryAt = now;
-    await this.stream.appendTick(now);
-  }
-
-  /** Renews at a third of the TTL; stops writing (drops the epoch) if the renewal finds another owner. */
-  private async renewLeaseIfDue(): Promise<void> {
-    const now = this.clock.now();
-    if (now - this.leaseRenewedAt < this.options.leaseTtlMs / 3) return;
-    const epoch = await this.stream.acquireLease(this.options.owner, this.options.leaseTtlMs);
-    if (epoch !== this.epoch) throw new FencedError(this.shard, this.epoch, `lease now at epoch ${epoch}`);
-    this.leaseRenewedAt = now;
+    await this.stores.log.appendTick(now);
   }
 
   private async handOff(): Promise<void> {
-    if (this.leaseEpoch === 0) return;
+    if (!this.lease.held) return;
+    const epoch = this.lease.lastEpoch;
     try {
       // After a failure (epoch 0) there is nothing consistent to flush; the next owner recovers from the checkpoint.
       if (this.epoch !== 0) await this.flush();
       // A no-op if another owner has taken the lease since (the script checks the epoch).
-      if (this.leaseEpoch !== 0) await this.stream.releaseLease(this.leaseEpoch);
-      this.log.log(`handed off at epoch ${this.leaseEpoch}`);
+      await this.lease.release();
+      this.log.log(`handed off at epoch ${epoch}`);
     } catch (e) {
       this.log.warn(`hand-off incomplete, the next owner recovers from the checkpoint: ${String(e)}`);
     }
     this.epoch = 0;
-    this.leaseEpoch = 0;
   }
 }

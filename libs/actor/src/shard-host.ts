@@ -59,8 +59,7 @@ export class ShardHost {
       };
       actor = new ShardActor(
         shard,
-        new ShardStream(shard, redis.client, reader, GROUPS.aggregate),
-        writers.aggregates,
+        ShardActor.storesOf(new ShardStream(shard, redis.client, reader, GROUPS.aggregate), writers.aggregates),
         ports,
         {
           hotAdThreshold: config.hotAds.thresholdPerSecond,
