@@ -19,7 +19,7 @@ export class HotAdAdminService implements OnApplicationBootstrap, OnApplicationS
     @Inject(CONTROL_BUS) private readonly bus: ClientProxy,
     redis: RedisConnection,
   ) {
-    this.registry = new HotAdRegistry(redis.client);
+    this.registry = redis.hotAdRegistry();
   }
 
   onApplicationBootstrap(): void {

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@clicks/config';
 import { shardName } from '@clicks/routing';
-import { GROUPS, RedisConnection, ShardStream } from '@clicks/stream';
+import { GROUPS, RedisConnection } from '@clicks/stream';
 import { ShardStats } from './shard-stats';
 import { ShardSupervisor } from './shard-supervisor';
 
@@ -39,12 +39,12 @@ export class ShardAdminService {
   /** The largest consumer-group lag (entries not yet read) among the shards this worker owns. */
   async maxOwnedLag(): Promise<number> {
     const owned = this.supervisor.workers.ownedShards;
-    const infos = await Promise.all(owned.map((i) => new ShardStream(i, this.redis.client, this.redis.client).info()));
+    const infos = await Promise.all(owned.map((i) => this.redis.shardStream(i).info()));
     return Math.max(0, ...infos.map((info) => info.groups[GROUPS.aggregate]?.lag ?? 0));
   }
 
   private async view(shard: number, local: ShardStats | null): Promise<ShardView> {
-    const stream = new ShardStream(shard, this.redis.client, this.redis.client);
+    const stream = this.redis.shardStream(shard);
     const [lease, info, checkpoint] = await Promise.all([stream.leaseHolder(), stream.info(), stream.checkpointHead()]);
     const agg = info.groups[GROUPS.aggregate];
     const archive = info.groups[GROUPS.archive];

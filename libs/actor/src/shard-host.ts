@@ -2,7 +2,7 @@ import { AppConfig } from '@clicks/config';
 import { ClickMetrics } from '@clicks/metrics';
 import { AggregateWriter, RawArchiveWriter } from '@clicks/store';
 import { shardName } from '@clicks/routing';
-import { ClicksRedis, GROUPS, HotAdRegistry, RedisConnection, ShardStream } from '@clicks/stream';
+import { GROUPS, RedisConnection, ShardReader } from '@clicks/stream';
 import { ArchiveActor } from './archive-actor';
 import { ShardActor } from './shard-actor';
 import { ShardActorPorts } from './shard-actor.ports';
@@ -30,7 +30,7 @@ export class ShardHost {
   private constructor(
     private readonly actor: ShardActor | null,
     private readonly archiver: ArchiveActor | null,
-    private readonly readers: ClicksRedis[],
+    private readonly readers: ShardReader[],
   ) {}
 
   static start(
@@ -43,12 +43,12 @@ export class ShardHost {
     roles: HostRoles,
   ): ShardHost {
     const a = config.aggregation;
-    const readers: ClicksRedis[] = [];
+    const readers: ShardReader[] = [];
     let actor: ShardActor | null = null;
     if (roles.aggregate) {
-      const reader = redis.dedicated(`clicks-agg-s${shard}`, a.readBlockMs);
+      const reader = redis.shardReader(shard, GROUPS.aggregate, a.readBlockMs);
       readers.push(reader);
-      const hotAds = new HotAdRegistry(redis.client);
+      const hotAds = redis.hotAdRegistry();
       const ports: ShardActorPorts = {
         reportHotAds: (s, ads) =>
           hotAds.reportCandidates(ads.map((a) => ({ ...a, shard: shardName(s), at: Date.now() }))),
@@ -57,28 +57,22 @@ export class ShardHost {
           metrics.flushRows.inc(rows);
         },
       };
-      actor = new ShardActor(
-        shard,
-        ShardActor.storesOf(new ShardStream(shard, redis.client, reader, GROUPS.aggregate), writers.aggregates),
-        ports,
-        {
-          hotAdThreshold: config.hotAds.thresholdPerSecond,
-          owner,
-          flushIntervalMs: a.flushIntervalMs,
-          allowedLatenessMs: a.allowedLatenessMs,
-          idleAdvanceMs: a.idleAdvanceMs,
-          readBatchSize: a.readBatchSize,
-          readBlockMs: a.readBlockMs,
-          leaseTtlMs: a.leaseTtlMs,
-        },
-      );
+      actor = new ShardActor(shard, ShardActor.storesOf(reader.stream, writers.aggregates), ports, {
+        hotAdThreshold: config.hotAds.thresholdPerSecond,
+        owner,
+        flushIntervalMs: a.flushIntervalMs,
+        allowedLatenessMs: a.allowedLatenessMs,
+        idleAdvanceMs: a.idleAdvanceMs,
+        readBatchSize: a.readBatchSize,
+        readBlockMs: a.readBlockMs,
+        leaseTtlMs: a.leaseTtlMs,
+      });
     }
     let archiver: ArchiveActor | null = null;
     if (roles.archive) {
-      const reader = redis.dedicated(`clicks-archive-s${shard}`, a.readBlockMs);
+      const reader = redis.shardReader(shard, GROUPS.archive, a.readBlockMs);
       readers.push(reader);
-      const archiveStream = new ShardStream(shard, redis.client, reader, GROUPS.archive);
-      archiver = new ArchiveActor(shard, archiveStream, writers.raw, a.readBatchSize, a.readBlockMs);
+      archiver = new ArchiveActor(shard, reader.stream, writers.raw, a.readBatchSize, a.readBlockMs);
     }
     actor?.start();
     archiver?.start();
@@ -113,6 +107,6 @@ export class ShardHost {
   /** Hand-off: the actor flushes, checkpoints and releases its lease; then its Redis readers close. */
   async stop(): Promise<void> {
     await Promise.all([this.actor?.stop(), this.archiver?.stop()]);
-    for (const r of this.readers) r.disconnect();
+    for (const r of this.readers) r.close();
   }
 }

@@ -42,7 +42,7 @@ export class ShardSupervisor implements OnApplicationBootstrap, OnApplicationShu
     private readonly questdb: QuestDbConnection,
     private readonly metrics: ClickMetrics,
   ) {
-    this.registry = new WorkerRegistry(redis.client);
+    this.registry = redis.workerRegistry();
     this.instance = `${config.worker.id}/${randomUUID().slice(0, 8)}`;
     this.view = { workerId: config.worker.id, liveWorkers: [], drainedWorkers: [], ownedShards: [] };
   }

@@ -3,7 +3,7 @@ import { APP_CONFIG, AppConfig } from '@clicks/config';
 import { ClickEvent, ClickLimits, FieldError, parseClick } from '@clicks/events';
 import { ShardRouter } from '@clicks/routing';
 import { ClickMetrics } from '@clicks/metrics';
-import { ClickStreamWriter, ClicksRedis, EnqueueOutcome, HotAdRoutes, REDIS } from '@clicks/stream';
+import { ClickStreamWriter, EnqueueOutcome, HotAdRoutes, RedisConnection } from '@clicks/stream';
 import { BatchItem } from './batch-body';
 import { EnqueueUnavailableError } from './intake-errors';
 
@@ -37,12 +37,12 @@ export class ClickIntakeService {
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(REDIS) private readonly redis: ClicksRedis,
+    private readonly redis: RedisConnection,
     private readonly hotAds: HotAdRoutes,
     private readonly metrics: ClickMetrics,
   ) {
     this.router = new ShardRouter(config.shards.count);
-    this.writer = new ClickStreamWriter(redis, config.intake.dedupHorizonSeconds, config.intake.groupCommit);
+    this.writer = redis.clickStreamWriter(config.intake.dedupHorizonSeconds, config.intake.groupCommit);
     this.limits = { maxFutureSkewMs: config.intake.maxFutureSkewMs, maxAgeMs: config.intake.retentionMs };
   }
 
@@ -151,7 +151,7 @@ export class ClickIntakeService {
     if (horizonSeconds === undefined || horizonSeconds === this.config.intake.dedupHorizonSeconds) return this.writer;
     let w = this.writers.get(horizonSeconds);
     if (!w) {
-      w = new ClickStreamWriter(this.redis, horizonSeconds, this.config.intake.groupCommit);
+      w = this.redis.clickStreamWriter(horizonSeconds, this.config.intake.groupCommit);
       this.writers.set(horizonSeconds, w);
     }
     return w;

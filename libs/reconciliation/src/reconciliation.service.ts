@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@clicks/config';
 import { shardName } from '@clicks/routing';
 import { ReconciliationRepository, WalProgress } from '@clicks/store';
-import { LateEventLog, RedisConnection, ShardStream } from '@clicks/stream';
+import { LateEventLog, RedisConnection } from '@clicks/stream';
 import { LateRecordTally } from './late-record-tally';
 import {
   addTally,
@@ -84,7 +84,7 @@ export class ReconciliationService {
     private readonly repository: ReconciliationRepository,
     private readonly redis: RedisConnection,
   ) {
-    this.lateLog = new LateEventLog(redis.client);
+    this.lateLog = redis.lateEventLog();
   }
 
   /** One at a time per process (each reads every shard's late stream); later calls wait their turn. */
@@ -157,9 +157,7 @@ export class ReconciliationService {
 
   private async shardProgress(): Promise<Map<string, ShardProgress>> {
     const shards = Array.from({ length: this.config.shards.count }, (_, i) => i);
-    const heads = await Promise.all(
-      shards.map((i) => new ShardStream(i, this.redis.client, this.redis.client).checkpointHead()),
-    );
+    const heads = await Promise.all(shards.map((i) => this.redis.shardStream(i).checkpointHead()));
     return new Map(
       shards.map((i) => {
         const t = heads[i]?.streamTime;

@@ -9,7 +9,7 @@ export {
   writeConcernOf,
 } from './redis-client';
 export { RedisHealthIndicator } from './redis-health.indicator';
-export { RedisConnection, RedisModule } from './redis.module';
+export { RedisConnection, RedisModule, ShardReader } from './redis.module';
 export { CheckpointCommit, ShardCheckpoint, StateDelta, WindowCells } from './shard-checkpoint';
 export { FencedBatch, FencedError, ShardEntry, ShardStream, StreamInfo } from './shard-stream';
 export { compareStreamIds } from './stream-ids';

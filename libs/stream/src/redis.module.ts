@@ -1,12 +1,27 @@
 import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { APP_CONFIG, AppConfig } from '@clicks/config';
+import { ClickStreamWriter } from './click-stream-writer';
+import { GroupCommitOptions } from './group-commit';
+import { HotAdRegistry } from './hot-ad-registry';
+import { LateEventLog } from './late-event-log';
 import { ClicksRedis, createRedis, REDIS } from './redis-client';
 import { RedisHealthIndicator } from './redis-health.indicator';
+import { ShardStream } from './shard-stream';
+import { GROUPS } from './stream-keys';
+import { WorkerRegistry } from './worker-registry';
+
+/** A shard stream read through its own (blocking-capable) connection; `close` ends that connection. */
+export interface ShardReader {
+  stream: ShardStream;
+  close(): void;
+}
 
 /**
- * The process's shared Redis connection. Commands fail fast while Redis is unreachable (no offline queue), so
- * callers can answer 503 instead of hanging; concurrent commands share round trips (auto-pipelining).
+ * The process's shared Redis connection, and the one place that hands out the repositories built on it (Immich
+ * style: consumers get a repository with one job, never the client). Commands fail fast while Redis is unreachable
+ * (no offline queue) and time out, so callers can answer 503 instead of hanging; concurrent commands share round
+ * trips (auto-pipelining).
  */
 @Injectable()
 export class RedisConnection implements OnApplicationShutdown {
@@ -35,6 +50,34 @@ export class RedisConnection implements OnApplicationShutdown {
       autoResendUnfulfilledCommands: false,
       commandTimeout: blockMs + this.config.redis.commandTimeoutMs,
     });
+  }
+
+  /** A shard's stream on the shared connection: views, checkpoint heads, leases (no blocking reads). */
+  shardStream(shard: number, group: string = GROUPS.aggregate): ShardStream {
+    return new ShardStream(shard, this.client, this.client, group);
+  }
+
+  /** A shard's stream for its consumer: blocking waits go over a dedicated connection with a deadline. */
+  shardReader(shard: number, group: string, blockMs: number): ShardReader {
+    const reader = this.dedicated(`clicks-${group === GROUPS.aggregate ? 'agg' : group}-s${shard}`, blockMs);
+    return { stream: new ShardStream(shard, this.client, reader, group), close: () => reader.disconnect() };
+  }
+
+  hotAdRegistry(): HotAdRegistry {
+    return new HotAdRegistry(this.client);
+  }
+
+  workerRegistry(): WorkerRegistry {
+    return new WorkerRegistry(this.client);
+  }
+
+  lateEventLog(): LateEventLog {
+    return new LateEventLog(this.client);
+  }
+
+  /** Intake's de-dup + append path, with its group commit and the deployment's write concern. */
+  clickStreamWriter(dedupHorizonSeconds: number, groupCommit?: GroupCommitOptions): ClickStreamWriter {
+    return new ClickStreamWriter(this.client, dedupHorizonSeconds, groupCommit);
   }
 
   /** Redis's memory use and limit (INFO memory), for the metrics: maxmemory 0 means unlimited. */
