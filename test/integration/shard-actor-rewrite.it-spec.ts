@@ -63,6 +63,7 @@ describe('a shard actor re-writes the windows it closed since its takeover', () 
         owner: 'rewrite-test',
         flushIntervalMs: 100,
         allowedLatenessMs: LATENESS,
+        streamTimeMaxSkewMs: 5000,
         idleAdvanceMs: 60_000,
         readBatchSize: 100,
         readBlockMs: 50,

@@ -17,6 +17,8 @@ export interface ShardActorOptions {
   owner: string;
   flushIntervalMs: number;
   allowedLatenessMs: number;
+  /** How far past its append time (Redis's clock) a click's own time may move stream time. */
+  streamTimeMaxSkewMs: number;
   idleAdvanceMs: number;
   readBatchSize: number;
   readBlockMs: number;

@@ -163,6 +163,29 @@ describe('ShardActor (test driver: in-memory shard and QuestDB, fake clock)', ()
     expect(driver.shard.late).toHaveLength(1);
   });
 
+  it("a fast client's clicks count in their own minute but cannot make others' on-time clicks late", async () => {
+    const a = driver.actor();
+    for (let i = 0; i < 400; i++) driver.click('fast', driver.clock.now() + 270_000);
+    driver.clock.advance(3000);
+    for (let i = 0; i < 200; i++) driver.click('honest', driver.clock.now() - 40_000);
+    await driver.settle(a);
+    expect(driver.questdb.totals()).toEqual(driver.expected);
+    expect(a.snapshotStats()).toMatchObject({ applied: 600, clamped: 400, late: 0 });
+  });
+
+  it("a worker whose clock runs 10 minutes fast cannot close windows early: idle ticks carry Redis's time", async () => {
+    const workerClock = { now: () => driver.clock.now() + 10 * 60_000 };
+    const a = driver.actor('w1', {}, workerClock);
+    driver.click('ad-1');
+    await driver.settle(a);
+    driver.clock.advance(20_000); // idle: the actor appends ticks
+    await driver.run(10, a);
+    driver.click('ad-1', driver.clock.now() - 40_000); // inside the allowed lateness (60 s) by Redis's clock
+    await driver.settle(a);
+    expect(driver.questdb.totals()).toEqual(driver.expected);
+    expect(a.snapshotStats().late).toBe(0);
+  });
+
   it('two workers want the shard at once: the lease admits one', async () => {
     const [a, b] = [driver.actor('w1'), driver.actor('w2')];
     driver.clicks('ad-1', 10);

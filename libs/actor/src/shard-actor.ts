@@ -18,7 +18,7 @@ import { EntryOutcome, ShardProcessor } from './shard-processor';
 import { ShardActorStats, ShardStats } from './shard-stats';
 
 type CountedOutcome = Exclude<EntryOutcome, 'tick'>;
-const NO_OUTCOMES: Record<CountedOutcome, number> = { applied: 0, late: 0, malformed: 0, trimmed: 0 };
+const NO_OUTCOMES: Record<CountedOutcome, number> = { applied: 0, clamped: 0, late: 0, malformed: 0, trimmed: 0 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TRIM_INTERVAL_MS = 10_000;
@@ -65,7 +65,7 @@ export class ShardActor {
     private readonly clock: Clock = Date,
   ) {
     this.log = new Logger(`ShardActor ${shardName(shard)}`);
-    this.processor = new ShardProcessor(options.allowedLatenessMs);
+    this.processor = new ShardProcessor(options.allowedLatenessMs, options.streamTimeMaxSkewMs);
     this.hot = new HotAdDetector(options.hotAdThreshold, clock.now());
     this.lease = new LeaseKeeper(shard, stores.lease, options.owner, options.leaseTtlMs, clock);
   }
@@ -219,6 +219,7 @@ export class ShardActor {
         this.stats.lastAppliedEntryAt = Number(entry.id.slice(0, entry.id.indexOf('-')));
       }
       const outcome = this.processor.process(entry, (adId) => this.hot.record(adId));
+      if (outcome === 'clamped') this.count('applied'); // counted, and counted apart as clamped
       if (outcome !== 'tick') this.count(outcome);
     }
   }

@@ -62,6 +62,7 @@ export class ShardHost {
         owner,
         flushIntervalMs: a.flushIntervalMs,
         allowedLatenessMs: a.allowedLatenessMs,
+        streamTimeMaxSkewMs: a.streamTimeMaxSkewMs,
         idleAdvanceMs: a.idleAdvanceMs,
         readBatchSize: a.readBatchSize,
         readBlockMs: a.readBlockMs,

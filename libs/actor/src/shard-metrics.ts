@@ -47,6 +47,7 @@ export class ShardMetrics implements OnModuleInit {
       e.set({ shard, outcome: 'late' }, local.late);
       e.set({ shard, outcome: 'malformed' }, local.malformed);
       e.set({ shard, outcome: 'trimmed' }, local.trimmed);
+      e.set({ shard, outcome: 'clamped' }, local.clamped);
       e.set({ shard, outcome: 'recovered_pending' }, local.recoveredPending);
       e.set({ shard, outcome: 'archived' }, local.archived ?? 0);
     }

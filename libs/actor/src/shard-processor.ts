@@ -2,8 +2,16 @@ import { decodeClick, encodeLateRecord, MalformedEntryError, UNKNOWN_COUNTRY } f
 import { ShardCheckpoint, ShardEntry } from '@clicks/stream';
 import { WindowAggregator } from '@clicks/windowing';
 
-/** What became of one entry. Every entry that is not counted is counted under one of the other outcomes. */
-export type EntryOutcome = 'applied' | 'late' | 'malformed' | 'trimmed' | 'tick';
+/**
+ * What became of one entry. `clamped`: counted, but stamped further ahead of its append time than the skew allows,
+ * so it moved stream time only that far. Every entry that is not counted is counted under another outcome.
+ */
+export type EntryOutcome = 'applied' | 'clamped' | 'late' | 'malformed' | 'trimmed' | 'tick';
+
+/** The append time of a stream entry: the milliseconds of its id, given by Redis's clock when it was appended. */
+export function appendTimeOf(entryId: string): number {
+  return Number(entryId.slice(0, entryId.indexOf('-')));
+}
 
 /** Why an entry went to the dead-letter stream instead of the counts. */
 export type DeadLetterReason = 'malformed' | 'trimmed';
@@ -23,8 +31,11 @@ export class ShardProcessor {
   private late: string[] = [];
   private dead: string[] = [];
 
-  constructor(private readonly allowedLatenessMs: number) {
-    this.aggregator = new WindowAggregator(allowedLatenessMs);
+  constructor(
+    private readonly allowedLatenessMs: number,
+    private readonly streamTimeMaxSkewMs: number,
+  ) {
+    this.aggregator = new WindowAggregator(allowedLatenessMs, streamTimeMaxSkewMs);
   }
 
   get windows(): WindowAggregator {
@@ -34,8 +45,8 @@ export class ShardProcessor {
   /** Starts over from a checkpoint (or empty), forgetting records not yet checkpointed. */
   restore(checkpoint: ShardCheckpoint | null): void {
     this.aggregator = checkpoint
-      ? WindowAggregator.restore(checkpoint, this.allowedLatenessMs)
-      : new WindowAggregator(this.allowedLatenessMs);
+      ? WindowAggregator.restore(checkpoint, this.allowedLatenessMs, this.streamTimeMaxSkewMs)
+      : new WindowAggregator(this.allowedLatenessMs, this.streamTimeMaxSkewMs);
     this.late = [];
     this.dead = [];
   }
@@ -43,7 +54,8 @@ export class ShardProcessor {
   /** Applies one entry; `onCounted` sees the ad of every counted click (hot-ad detection). */
   process(entry: ShardEntry, onCounted?: (adId: string) => void): EntryOutcome {
     if ('tick' in entry) {
-      this.aggregator.advanceTo(entry.tick);
+      // Redis's clock when the tick was appended, not the worker's that asked for it: no worker clock moves windows.
+      this.aggregator.advanceTo(appendTimeOf(entry.id));
       return 'tick';
     }
     if ('trimmed' in entry) {
@@ -62,17 +74,14 @@ export class ShardProcessor {
       this.dead.push(encodeDeadLetter(entry.id, 'malformed', err.message, entry.click));
       return 'malformed';
     }
-    const outcome = this.aggregator.apply({
-      adId: click.adId,
-      country: click.country ?? UNKNOWN_COUNTRY,
-      ts: click.ts,
-    });
+    const counted = { adId: click.adId, country: click.country ?? UNKNOWN_COUNTRY, ts: click.ts };
+    const outcome = this.aggregator.apply(counted, appendTimeOf(entry.id));
     if (outcome === 'late') {
       this.late.push(encodeLateRecord(entry.id, entry.click, this.aggregator.observedStreamTime));
       return 'late';
     }
     onCounted?.(click.adId);
-    return 'applied';
+    return outcome === 'clamped' ? 'clamped' : 'applied';
   }
 
   /** Late records and dead letters since the last call: they go into the next checkpoint. */

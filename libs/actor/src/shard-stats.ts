@@ -9,6 +9,8 @@ export interface ShardStats {
   applied: number;
   late: number;
   malformed: number;
+  /** Counted clicks stamped ahead of their append time by more than STREAM_TIME_MAX_SKEW_MS (stream time clamped). */
+  clamped: number;
   /** Pending entries whose body was trimmed before they were counted (dead-lettered). */
   trimmed: number;
   replaySkipped: number;
@@ -36,6 +38,7 @@ export class ShardActorStats {
   applied = 0;
   late = 0;
   malformed = 0;
+  clamped = 0;
   trimmed = 0;
   replaySkipped = 0;
   recoveredPending = 0;
@@ -69,6 +72,7 @@ export class ShardActorStats {
       applied: this.applied,
       late: this.late,
       malformed: this.malformed,
+      clamped: this.clamped,
       trimmed: this.trimmed,
       replaySkipped: this.replaySkipped,
       recoveredPending: this.recoveredPending,

@@ -16,6 +16,8 @@ describe('loadConfig', () => {
     ['WORKER_ID', { WORKER_ID: 'bad id!' }],
     ['PRETTY_LOGS', { PRETTY_LOGS: 'yes' }],
     ['DEDUP_HORIZON_SECONDS', { DEDUP_HORIZON_SECONDS: '10' }],
+    ['DEDUP_HORIZON_SECONDS', { DEDUP_HORIZON_SECONDS: '660' }], // 300 + 60 + 300 + 1 s needed by the defaults
+    ['MAX_FUTURE_SKEW_MS', { MAX_FUTURE_SKEW_MS: '600000' }],
     ['IMPRESSION_KEYS', { INGEST_PROCESSES: '2' }],
   ])('rejects a bad %s and names it', (name, env) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);

@@ -28,6 +28,8 @@ export interface AppConfig {
   aggregation: {
     flushIntervalMs: number;
     allowedLatenessMs: number;
+    /** A click's own time moves a shard's stream time at most this far past its append time (Redis's clock). */
+    streamTimeMaxSkewMs: number;
     idleAdvanceMs: number;
     leaseTtlMs: number;
     /** An aggregator is unready while one of its shards has more unread entries than this. */
@@ -87,6 +89,8 @@ export class ConfigError extends Error {
   }
 }
 
+/** The minute windows' length (libs/windowing; config does not depend on it). */
+const WINDOW_MS = 60_000;
 const DAY_MS = 86_400_000;
 
 /** A comma-separated setting as trimmed, non-empty items. */
@@ -109,8 +113,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
   }
   const e = parsed.data;
-  if (e.DEDUP_HORIZON_SECONDS * 1000 < e.ALLOWED_LATENESS_MS) {
-    throw new ConfigError(['DEDUP_HORIZON_SECONDS: must cover at least ALLOWED_LATENESS_MS']);
+  // A retry must meet its twin's id in Redis for as long as a window can still count either: from the earliest
+  // (future-stamped) click to its window's close and final flush.
+  const needMs = e.MAX_FUTURE_SKEW_MS + WINDOW_MS + e.ALLOWED_LATENESS_MS + e.FLUSH_INTERVAL_MS;
+  if (e.DEDUP_HORIZON_SECONDS * 1000 < needMs) {
+    throw new ConfigError([
+      `DEDUP_HORIZON_SECONDS: ${e.DEDUP_HORIZON_SECONDS} s is shorter than MAX_FUTURE_SKEW_MS + one minute window + ` +
+        `ALLOWED_LATENESS_MS + FLUSH_INTERVAL_MS = ${Math.ceil(needMs / 1000)} s`,
+    ]);
   }
   if (e.INGEST_PROCESSES > 1 && e.IMPRESSION_KEYS.trim() === '') {
     // Without shared keys each process would sign with a random key of its own and refuse the others' click links.
@@ -138,6 +148,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     aggregation: {
       flushIntervalMs: e.FLUSH_INTERVAL_MS,
       allowedLatenessMs: e.ALLOWED_LATENESS_MS,
+      streamTimeMaxSkewMs: e.STREAM_TIME_MAX_SKEW_MS,
       idleAdvanceMs: e.IDLE_ADVANCE_MS,
       leaseTtlMs: e.LEASE_TTL_MS,
       readyMaxLag: e.READY_MAX_LAG,

@@ -41,6 +41,7 @@ export const envSchema = z.object({
     .default(hostname()),
   FLUSH_INTERVAL_MS: int(1000, 10),
   ALLOWED_LATENESS_MS: int(5 * 60_000),
+  STREAM_TIME_MAX_SKEW_MS: int(5000),
   IDLE_ADVANCE_MS: int(10_000, 100),
   LEASE_TTL_MS: int(10_000, 1000),
   READY_MAX_LAG: int(1_000_000, 0),

@@ -19,12 +19,21 @@ describe('parseClick', () => {
     });
   });
 
-  it('uses server time and derives a stable event id when both are absent', () => {
-    const a = parseClick({ adId: 'a', userId: 'u', ip: '::1' }, NOW, limits);
-    const b = parseClick({ adId: 'a', userId: 'u', ip: '::1' }, NOW, limits);
+  it('derives a stable event id from the timestamp when eventId is absent', () => {
+    const a = parseClick({ adId: 'a', userId: 'u', ip: '::1', timestamp: NOW - 5 }, NOW, limits);
+    const b = parseClick({ adId: 'a', userId: 'u', ip: '::1', timestamp: NOW - 5 }, NOW + 1000, limits);
     expect(a).toEqual(b);
-    expect(a.ok && a.event.ts).toBe(NOW);
-    expect(a.ok && a.event.eventId).toBe(deriveEventId('a', NOW, 'u', '::1'));
+    expect(a.ok && a.event.eventId).toBe(deriveEventId('a', NOW - 5, 'u', '::1'));
+  });
+
+  it('uses server time when only eventId is given', () => {
+    const a = parseClick({ adId: 'a', eventId: 'e-9' }, NOW, limits);
+    expect(a.ok && a.event).toEqual({ eventId: 'e-9', adId: 'a', ts: NOW });
+  });
+
+  it('rejects a click with neither eventId nor timestamp, naming eventId (a retry would count twice)', () => {
+    const r = parseClick({ adId: 'a', userId: 'u' }, NOW, limits);
+    expect(!r.ok && r.error.field).toBe('eventId');
   });
 
   it('accepts epoch milliseconds', () => {

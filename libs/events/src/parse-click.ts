@@ -64,6 +64,11 @@ export function parseClick(input: unknown, now: number, limits: ClickLimits): Pa
   const parsed = clickInput.safeParse(input);
   if (!parsed.success) return { ok: false, error: firstError(parsed.error) };
   const c = parsed.data;
+  if (c.eventId === undefined && c.timestamp === undefined) {
+    // An id made up from the server's clock would differ on a retry: the retry would count twice.
+    const message = 'required unless timestamp is given: eventId is the idempotency key (a retry counts once)';
+    return { ok: false, error: { field: 'eventId', message } };
+  }
   const ts = c.timestamp ?? now;
   if (ts > now + limits.maxFutureSkewMs) {
     return { ok: false, error: { field: 'timestamp', message: 'more than the allowed skew in the future' } };

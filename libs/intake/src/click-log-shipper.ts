@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
@@ -8,6 +9,11 @@ import { BatchItem } from './batch-body';
 import { ClickIntakeService } from './click-intake.service';
 
 const MAX_RETRY_DELAY_MS = 5000;
+
+/** The event id of a log line without one: a hash of the file's identity, and the line's byte offset. */
+export function lineEventId(fileKey: string, offset: number): string {
+  return `log:${createHash('sha1').update(fileKey).digest('hex').slice(0, 16)}:${offset}`;
+}
 
 /**
  * The click-log agent's loop: tails the configured log files, sends their clicks through the one intake path and
@@ -84,7 +90,17 @@ export class ClickLogShipper implements OnApplicationBootstrap, OnApplicationShu
       const lineNo = chunk.firstLine + i;
       if (text.trim() === '' || (format === 'csv' && lineNo === 1 && isCsvHeader(text))) return;
       const line = clickLineToInput(text, format);
-      items.push(line.ok ? { index: i, input: line.input } : { index: i, error: line.reason });
+      if (!line.ok) {
+        items.push({ index: i, error: line.reason });
+        return;
+      }
+      // A line without an id of its own is identified by where it is: re-shipped after a crash, it is the same
+      // click; two identical lines are two clicks.
+      const input = line.input;
+      if (typeof input === 'object' && input !== null && !Array.isArray(input)) {
+        (input as Record<string, unknown>).eventId ??= lineEventId(chunk.fileKey, chunk.lineOffsets[i]);
+      }
+      items.push({ index: i, input });
     });
     const result = await this.intake.acceptMany(items);
     if (result.rejected.length > 0) {

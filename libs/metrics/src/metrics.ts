@@ -69,7 +69,7 @@ export class ClickMetrics {
 
   readonly shardEvents = new Gauge({
     name: 'clicks_shard_events',
-    help: 'Stream entries handled by this worker per shard since start, by outcome (applied, late, malformed, trimmed, recovered_pending, archived)',
+    help: 'Stream entries handled by this worker per shard since start, by outcome (applied, late, malformed, trimmed, recovered_pending, archived; clamped: applied clicks stamped ahead of their append time by more than STREAM_TIME_MAX_SKEW_MS)',
     labelNames: ['shard', 'outcome'] as const,
     registers: [this.registry],
   });

@@ -30,6 +30,10 @@ export interface TailChunk {
   /** Number of the first line in `lines` (1-based). */
   firstLine: number;
   lines: string[];
+  /** Byte offset in the file of each line of `lines`: with the file's identity, a line's identity. */
+  lineOffsets: number[];
+  /** The file's identity (device + inode + a hash of its first bytes), stable across renames. */
+  fileKey: string;
 }
 
 export interface TailerOptions {
@@ -219,7 +223,14 @@ export class FileTailer {
       const end = buf.subarray(0, bytesRead).lastIndexOf(0x0a);
       if (end < 0) return null; // only a partial line so far: wait for its end
       const text = buf.subarray(0, end).toString('utf8');
-      const lines = text.split('\n').map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+      const raw = text.split('\n');
+      const lines = raw.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l));
+      const lineOffsets: number[] = [];
+      let at = e.offset;
+      for (const l of raw) {
+        lineOffsets.push(at);
+        at += Buffer.byteLength(l) + 1;
+      }
       const head = (await this.headOf(e.path, HEAD_BYTES)).text;
       return {
         id: e.id,
@@ -229,6 +240,8 @@ export class FileTailer {
         endOffset: e.offset + end + 1,
         firstLine: e.line + 1,
         lines,
+        lineOffsets,
+        fileKey: `${e.id}:${e.headHash}`,
       };
     } finally {
       await fh.close();

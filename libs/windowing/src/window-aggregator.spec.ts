@@ -62,6 +62,36 @@ describe('WindowAggregator', () => {
     expect(agg.apply(click(T0 + 5))).toBe(outcome);
   });
 
+  // Event time vs append time (Redis's clock when the click was stored), with a skew of 5 s.
+  it.each([
+    ['on time', T0 + 1000, T0 + 1000, 'counted', T0 + 1000],
+    ['a little ahead (within the skew)', T0 + 4000, T0, 'counted', T0 + 4000],
+    [
+      '4.5 min ahead: counted in its own minute, stream time only to append + skew',
+      T0 + 270_000,
+      T0,
+      'clamped',
+      T0 + 5000,
+    ],
+    ['behind its append time (a retry, a log replay)', T0 - 90_000, T0, 'counted', T0 - 90_000],
+  ])('a click %s', (_, ts, appendTime, outcome, streamTime) => {
+    const agg = new WindowAggregator(L, 5000);
+    expect(agg.apply(click(ts), appendTime)).toBe(outcome);
+    expect(agg.observedStreamTime).toBe(streamTime);
+    expect(agg.changedRows()).toEqual([
+      { windowStart: Math.floor(ts / MIN) * MIN, adId: 'a', country: 'DE', clicks: 1 },
+    ]);
+  });
+
+  it("a client with a fast clock cannot make other clients' on-time clicks late", () => {
+    const agg = new WindowAggregator(L, 5000);
+    const now = T0 + 10 * MIN;
+    for (let i = 0; i < 400; i++) agg.apply(click(now + 270_000, 'fast'), now);
+    // 3 s later, honest clicks stamped 90 s ago: well inside the allowed lateness.
+    const outcomes = new Set([0, 1, 2].map(() => agg.apply(click(now - 90_000, 'honest'), now + 3000)));
+    expect([...outcomes]).toEqual(['counted']);
+  });
+
   it('an out-of-order event never moves stream time back', () => {
     const agg = new WindowAggregator(L);
     agg.apply(click(T0 + 10 * MIN));

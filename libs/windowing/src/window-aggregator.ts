@@ -14,7 +14,8 @@ export interface WindowRow {
   clicks: number;
 }
 
-export type ApplyOutcome = 'counted' | 'late';
+/** `counted`, and `clamped` when the event's own time was ahead of what it may move stream time to. */
+export type ApplyOutcome = 'counted' | 'clamped' | 'late';
 
 /**
  * What changed since the last flush, for a checkpoint that saves only that: changed cells of windows still open
@@ -44,9 +45,11 @@ interface Cell {
 
 /**
  * Counts clicks per (minute, ad, country) in event time, as Kafka Streams' KStreamWindowAggregate does: the
- * aggregator tracks `observedStreamTime` (the largest event time seen) and a window closes once
- * `observedStreamTime` reaches its `closeTime` (end + allowed lateness). An event for a closed window is late and
- * not counted. Changed windows are reported as cumulative rows, so writing them twice is harmless.
+ * aggregator tracks `observedStreamTime` and a window closes once `observedStreamTime` reaches its `closeTime`
+ * (end + allowed lateness). An event for a closed window is late and not counted here. Stream time is the largest
+ * event time seen, but an event moves it at most to its append time (the stream entry id, set by Redis's clock) plus
+ * `maxSkewMs`: a client whose clock runs fast cannot close anyone's windows early; its click still counts in the
+ * minute it names. Changed windows are reported as cumulative rows, so writing them twice is harmless.
  * Per event: one map lookup for the window, one for the cell; a cell joins the changed list once per flush.
  */
 export class WindowAggregator {
@@ -56,7 +59,10 @@ export class WindowAggregator {
   private changedCells: Cell[] = [];
   private streamTime = Number.NEGATIVE_INFINITY;
 
-  constructor(private readonly allowedLatenessMs: number) {}
+  constructor(
+    private readonly allowedLatenessMs: number,
+    private readonly maxSkewMs = Number.POSITIVE_INFINITY,
+  ) {}
 
   get observedStreamTime(): number {
     return this.streamTime;
@@ -71,8 +77,11 @@ export class WindowAggregator {
     return [...this.windows.keys()];
   }
 
-  apply(click: CountedClick): ApplyOutcome {
-    this.advanceTo(click.ts);
+  /** Applies one click appended at `appendTime` (omitted: trusted as its own time, e.g. in window-logic tests). */
+  apply(click: CountedClick, appendTime = Number.POSITIVE_INFINITY): ApplyOutcome {
+    const limit = appendTime + this.maxSkewMs;
+    const clamped = click.ts > limit;
+    this.advanceTo(clamped ? limit : click.ts);
     const start = windowStart(click.ts);
     if (closeTime(start, this.allowedLatenessMs) <= this.streamTime) return 'late';
     const key = click.adId + SEP + click.country;
@@ -82,7 +91,7 @@ export class WindowAggregator {
     if (!cell) cells.set(key, (cell = { key, clicks: 0, changed: false }));
     cell.clicks++;
     if (!cell.changed) this.markChanged(start, cell);
-    return 'counted';
+    return clamped ? 'clamped' : 'counted';
   }
 
   private markChanged(start: number, cell: Cell): void {
@@ -173,8 +182,8 @@ export class WindowAggregator {
     };
   }
 
-  static restore(snapshot: AggregatorSnapshot, allowedLatenessMs: number): WindowAggregator {
-    const a = new WindowAggregator(allowedLatenessMs);
+  static restore(snapshot: AggregatorSnapshot, allowedLatenessMs: number, maxSkewMs?: number): WindowAggregator {
+    const a = new WindowAggregator(allowedLatenessMs, maxSkewMs);
     a.streamTime = snapshot.observedStreamTime ?? Number.NEGATIVE_INFINITY;
     for (const [start, counts] of snapshot.windows) {
       a.windows.set(start, new Map(counts.map(([key, clicks]) => [key, { key, clicks, changed: false }])));

@@ -1,6 +1,6 @@
 import { encodeClick } from '@clicks/events';
 import { ShardActor } from '../shard-actor';
-import { ShardActorOptions } from '../shard-actor.ports';
+import { Clock, ShardActorOptions } from '../shard-actor.ports';
 import { FakeClock, InMemoryAggregates, InMemoryShard } from './in-memory-shard';
 
 export const T0 = Date.parse('2026-12-01T12:00:00Z');
@@ -12,6 +12,7 @@ export const DRIVER_OPTIONS: ShardActorOptions = {
   owner: 'w1',
   flushIntervalMs: 200,
   allowedLatenessMs: 60_000,
+  streamTimeMaxSkewMs: 5000,
   idleAdvanceMs: 10_000,
   readBatchSize: 100,
   readBlockMs: 50,
@@ -30,10 +31,11 @@ export class ShardTestDriver {
   readonly expected: Record<string, number> = {};
   private n = 0;
 
-  actor(owner = 'w1', options: Partial<ShardActorOptions> = {}): ShardActor {
+  /** An actor; `clock` is the worker's (the driver's clock is Redis's, which stamps appended entries). */
+  actor(owner = 'w1', options: Partial<ShardActorOptions> = {}, clock: Clock = this.clock): ShardActor {
     const stores = { log: this.shard, checkpoints: this.shard, lease: this.shard, sink: this.questdb.sinkFor(owner) };
     const ports = { reportHotAds: () => Promise.resolve(), flushed: () => undefined };
-    return new ShardActor(0, stores, ports, { ...DRIVER_OPTIONS, owner, ...options }, this.clock);
+    return new ShardActor(0, stores, ports, { ...DRIVER_OPTIONS, owner, ...options }, clock);
   }
 
   /** Appends a click (event time: now unless given) and expects it counted. */
