@@ -98,7 +98,7 @@ export class ClickLogShipper implements OnApplicationBootstrap, OnApplicationShu
       // click; two identical lines are two clicks.
       const input = line.input;
       if (typeof input === 'object' && input !== null && !Array.isArray(input)) {
-        (input).eventId ??= lineEventId(chunk.fileKey, chunk.lineOffsets[i]);
+        input.eventId ??= lineEventId(chunk.fileKey, chunk.lineOffsets[i]);
       }
       items.push({ index: i, input });
     });
