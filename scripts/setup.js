@@ -107,6 +107,9 @@ ensureRedis();
 ensureJava();
 ensureQuestDbJar();
 ensureBuild();
+// The tests run an aggregator with a clock set ahead (faketime, Debian's libfaketime) to show that no worker clock
+// closes windows early.
+if (process.argv.includes('--test')) ensureDebianPackage('faketime', 'faketime');
 // `npm run bench` loads the intake with wrk, a C load generator that leaves the CPU to the app; the other benchmarks
 // run without it, so a machine where it cannot be installed only warns here.
 if (process.argv.includes('--bench')) {

@@ -5,5 +5,6 @@ module.exports = async function globalTeardown() {
   const s = globalThis.__CLICKS_STACK__;
   if (!s) return;
   await Promise.all([s.redis.stop(), s.questdb.stop()]);
-  fs.rmSync(s.dir, { recursive: true, force: true });
+  if (process.env.KEEP_TEST_DIR) console.error(`test data and logs kept in ${s.dir}`);
+  else fs.rmSync(s.dir, { recursive: true, force: true });
 };
