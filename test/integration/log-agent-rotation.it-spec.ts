@@ -78,7 +78,8 @@ describe('click-log agent', () => {
   let n = 0;
   const now = Date.now();
 
-  /** NDJSON lines without event ids: the agent derives them, so a re-sent tail is de-duplicated. */
+  /** NDJSON lines without event ids: the agent gives each the id of its place in the file, so a re-sent tail is
+   * de-duplicated. */
   const ndjson = (count: number) =>
     Array.from({ length: count }, () => {
       const i = n++;
@@ -183,5 +184,26 @@ describe('click-log agent', () => {
     // Nothing more trickles in afterwards.
     await new Promise((r) => setTimeout(r, 1000));
     expect(await streamCount(redis, run)).toEqual({ entries: 10_145, distinct: 10_145 });
+  });
+
+  it('re-ships exactly after kill -9: lines without a timestamp, and identical lines, each count once', async () => {
+    const before = 10_145;
+    const bare = `${JSON.stringify({ adId: `${run}-bare`, country: 'DE' })}\n`; // no eventId, no timestamp
+    const twin = `${run}-twin,${now},u-same,192.0.2.9,de\n`; // the same click line, many times over
+    for (let b = 0; b < 10; b++) {
+      appendFileSync(join(dir, 'bare.log'), bare.repeat(300));
+      appendFileSync(join(dir, 'app.csv'), twin.repeat(200));
+      await new Promise((r) => setTimeout(r, 30));
+    }
+    await eventually(
+      () => streamCount(redis, run),
+      (c) => c.entries > before,
+    );
+    await stop(agent!, 'SIGKILL');
+    agent = startAgent(env);
+    await ready();
+    await expectCount(before + 3000 + 2000);
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(await streamCount(redis, run)).toEqual({ entries: before + 5000, distinct: before + 5000 });
   });
 });
