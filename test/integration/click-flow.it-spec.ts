@@ -74,9 +74,11 @@ describe('a click flows from intake to the gateway', () => {
         granularity: '1m',
         filters: {},
         total: perMinute.reduce((a, b) => a + b, 0),
+        late: 0,
         series: perMinute.map((clicks, m) => ({
           start: new Date(base + m * MIN).toISOString(),
           clicks,
+          late: 0,
           // the window reaches the current minute, which is still open
           partial: base + (m + 1) * MIN > Date.now(),
         })),

@@ -14,7 +14,7 @@ const at = (m: number) => new Date(B + m * MIN).toISOString();
 const AD_CLICKS = `query($adId: String!, $minutes: Int, $from: String, $to: String, $granularity: String,
     $filter: ClickFilterInput) {
   adClicks(adId: $adId, minutes: $minutes, from: $from, to: $to, granularity: $granularity, filter: $filter) {
-    adId from to granularity filters { country ip userId } total series { start clicks partial }
+    adId from to granularity filters { country ip userId } total late series { start clicks late partial }
   }
 }`;
 const TOP_ADS = `query($n: Int, $minutes: Int, $from: String, $to: String, $filter: ClickFilterInput) {

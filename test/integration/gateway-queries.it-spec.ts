@@ -119,10 +119,11 @@ describe('gateway queries against QuestDB', () => {
         granularity: '1m',
         filters: {},
         total: 10,
+        late: 0,
         series: [
-          { start: at(0), clicks: 9, partial: false },
-          { start: at(1), clicks: 1, partial: false },
-          { start: at(2), clicks: 0, partial: false },
+          { start: at(0), clicks: 9, late: 0, partial: false },
+          { start: at(1), clicks: 1, late: 0, partial: false },
+          { start: at(2), clicks: 0, late: 0, partial: false },
         ],
       },
     });

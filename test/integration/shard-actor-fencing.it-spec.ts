@@ -44,6 +44,7 @@ describe('shard actor: fenced reads and entries it cannot count', () => {
         readBatchSize: 100,
         readBlockMs: 50,
         leaseTtlMs: 3000,
+        lateRetentionMs: 32 * 86_400_000,
       },
     );
     actors.push(a);

@@ -68,6 +68,7 @@ describe('a shard actor re-writes the windows it closed since its takeover', () 
         readBatchSize: 100,
         readBlockMs: 50,
         leaseTtlMs: LEASE_TTL,
+        lateRetentionMs: 32 * 86_400_000,
       },
     );
     const takenOverAt = Date.now();

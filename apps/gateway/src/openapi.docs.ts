@@ -12,6 +12,8 @@ export class FiltersDoc {
 export class SeriesPointDoc {
   @ApiProperty({ example: '2026-11-23T12:00:00.000Z' }) start!: string;
   @ApiProperty() clicks!: number;
+  @ApiPropertyOptional({ description: 'of clicks, those folded in after their window closed (absent: ip/userId)' })
+  late?: number;
   @ApiProperty({ description: 'the bucket is still open' }) partial!: boolean;
 }
 
@@ -21,7 +23,9 @@ export class AdClicksDoc {
   @ApiProperty() to!: string;
   @ApiProperty({ enum: GRANULARITIES }) granularity!: string;
   @ApiProperty({ type: FiltersDoc }) filters!: FiltersDoc;
-  @ApiProperty() total!: number;
+  @ApiProperty({ description: 'every counted click, late ones included' }) total!: number;
+  @ApiPropertyOptional({ description: 'of total, the clicks folded in after their window closed (absent: ip/userId)' })
+  late?: number;
   @ApiProperty({ type: [SeriesPointDoc] }) series!: SeriesPointDoc[];
 }
 

@@ -5,6 +5,7 @@ import { AppConfig, ConfigModule } from '@clicks/config';
 import { DrainState } from '@clicks/server';
 import { ClickIntakeService, RedirectClickService } from '@clicks/intake';
 import { MetricsModule } from '@clicks/metrics';
+import { QuestDbModule } from '@clicks/store';
 import { HotAdRoutes, HotAdRoutesListener, RedisModule } from '@clicks/stream';
 import { AdsController } from './ads.controller';
 import { ClicksController } from './clicks.controller';
@@ -16,7 +17,13 @@ export class IngestModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: IngestModule,
-      imports: [ConfigModule.forRoot(config), RedisModule, TerminusModule, MetricsModule.forApp('ingest')],
+      imports: [
+        ConfigModule.forRoot(config),
+        RedisModule,
+        QuestDbModule,
+        TerminusModule,
+        MetricsModule.forApp('ingest'),
+      ],
       controllers: [HotAdRoutesListener, ClicksController, AdsController, RedirectController, HealthController],
       providers: [HotAdRoutes, ClickIntakeService, AdRegistry, RedirectClickService, DrainState],
     };

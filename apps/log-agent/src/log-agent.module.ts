@@ -3,6 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { AppConfig, ConfigModule } from '@clicks/config';
 import { ClickIntakeService, ClickLogShipper } from '@clicks/intake';
 import { MetricsModule } from '@clicks/metrics';
+import { QuestDbModule } from '@clicks/store';
 import { HotAdRoutes, HotAdRoutesListener, RedisModule } from '@clicks/stream';
 import { HealthController } from './health.controller';
 
@@ -11,7 +12,13 @@ export class LogAgentModule {
   static forRoot(config: AppConfig): DynamicModule {
     return {
       module: LogAgentModule,
-      imports: [ConfigModule.forRoot(config), RedisModule, TerminusModule, MetricsModule.forApp('log-agent')],
+      imports: [
+        ConfigModule.forRoot(config),
+        RedisModule,
+        QuestDbModule,
+        TerminusModule,
+        MetricsModule.forApp('log-agent'),
+      ],
       controllers: [HotAdRoutesListener, HealthController],
       providers: [HotAdRoutes, ClickIntakeService, ClickLogShipper],
     };

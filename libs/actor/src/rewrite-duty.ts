@@ -33,6 +33,11 @@ export class RewriteDuty {
     if (watched.length > 0) this.closedRows.push(...rowsOf(watched));
   }
 
+  /** Whether a late write may still land (the duty is owed and not yet due). */
+  get armed(): boolean {
+    return this.dueAt !== 0;
+  }
+
   /** True once due: the caller then re-writes every open window, and the next write carries `extraRows`. */
   fireIfDue(now: number): boolean {
     if (this.dueAt === 0 || now < this.dueAt) return false;

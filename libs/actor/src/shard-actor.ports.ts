@@ -23,6 +23,8 @@ export interface ShardActorOptions {
   readBatchSize: number;
   readBlockMs: number;
   leaseTtlMs: number;
+  /** How long a minute's folded-in late counts are kept: as long as clicks that old are accepted, and a day more. */
+  lateRetentionMs: number;
 }
 
 /** The shard's stream as its owner reads it (ShardStream in production, an in-memory fake in unit tests). */
@@ -41,6 +43,8 @@ export interface ShardLog {
 /** The shard's checkpoint: restored at takeover, saved (fenced, compare-and-set on seq) after every write. */
 export interface CheckpointStore {
   loadCheckpoint(): Promise<ShardCheckpoint | null>;
+  /** The late clicks folded in so far per minute and cell key (keyed by lateCellKey); absent cells are 0. */
+  lateCounts(cells: readonly [minute: number, keys: readonly string[]][]): Promise<Map<string, number>>;
   checkpoint(delta: StateDelta, commit: CheckpointCommit): Promise<{ seq: number; cells: number }>;
 }
 

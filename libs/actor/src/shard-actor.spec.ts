@@ -150,17 +150,43 @@ describe('ShardActor (test driver: in-memory shard and QuestDB, fake clock)', ()
     expect(a.snapshotStats().recoveredPending).toBe(7);
   });
 
-  it('a click for a closed window is recorded late, not counted', async () => {
+  it('a click for a closed window is recorded late and folded into its own minute, apart', async () => {
     const a = driver.actor();
     driver.click('ad-1');
     await driver.settle(a);
     driver.clock.advance(3 * 60_000);
     driver.click('ad-1'); // moves stream time on
-    driver.click('ad-1', driver.clock.now() - 3 * 60_000);
-    driver.expected['ad-1']--;
+    const old = driver.clock.now() - 3 * 60_000;
+    driver.click('ad-1', old);
     await driver.settle(a);
     expect(driver.questdb.totals()).toEqual(driver.expected);
+    expect(driver.questdb.lateTotals()).toEqual({ 'ad-1': 1 });
     expect(driver.shard.late).toHaveLength(1);
+    // More late clicks of the same minute, in later flushes, add up.
+    driver.click('ad-1', old + 1);
+    driver.click('ad-1', old + 2);
+    await driver.settle(a);
+    driver.click('ad-1', old + 3);
+    await driver.settle(a);
+    expect(driver.questdb.totals()).toEqual(driver.expected);
+    expect(driver.questdb.lateTotals()).toEqual({ 'ad-1': 4 });
+  });
+
+  it('late clicks 10 minutes, 2 hours and 3 days old count once, also across failed checkpoints and a new owner', async () => {
+    const a = driver.actor('w1');
+    driver.click('ad-1');
+    await driver.settle(a);
+    for (const age of [10 * 60_000, 2 * 3_600_000, 3 * 86_400_000]) driver.click('ad-old', driver.clock.now() - age);
+    driver.shard.fail('checkpoint', 2); // written to QuestDB, then the checkpoint fails: replayed and re-written
+    await driver.settle(a);
+    driver.click('ad-old', driver.clock.now() - 2 * 3_600_000);
+    await a.iterate(); // read and folded but not yet written; then the owner dies
+    driver.leaseExpires();
+    const b = driver.actor('w2');
+    await driver.settle(b);
+    expect(driver.questdb.totals()).toEqual(driver.expected);
+    expect(driver.questdb.lateTotals()).toEqual({ 'ad-old': 4 });
+    expect(driver.shard.late).toHaveLength(4);
   });
 
   it("a fast client's clicks count in their own minute but cannot make others' on-time clicks late", async () => {

@@ -1,7 +1,9 @@
 import { Logger } from '@nestjs/common';
 import { shardName } from '@clicks/routing';
 import { compareStreamIds, FencedError, ShardEntry } from '@clicks/stream';
+import { MinuteCountRow } from '@clicks/store';
 import { HotAdDetector } from './hot-ad-detector';
+import { foldLate, lateCellsToRead, rowKey } from './late-fold';
 import { LeaseKeeper } from './lease-keeper';
 import { RewriteDuty } from './rewrite-duty';
 import {
@@ -50,6 +52,12 @@ export class ShardActor {
   private flushOwed = false;
   private lastFlushAt = 0;
   private lastEntryAt = 0;
+  /**
+   * Folded-in late rows written while the re-write duty was armed (a stale write of them may still land), latest
+   * value per row; written once more when the duty fires, like the windows.
+   */
+  private lateKept = new Map<string, MinuteCountRow>();
+  private lateResend: MinuteCountRow[] = [];
   /** The re-write owed after a takeover or a failed write of ours (a late write may still land). */
   private readonly rewrite = new RewriteDuty();
   private stopping = false;
@@ -193,7 +201,11 @@ export class ShardActor {
     const now = this.clock.now();
     if (entries.length > 0) this.lastEntryAt = now;
     else await this.tickIfIdle(now);
-    if (this.rewrite.fireIfDue(now)) this.processor.windows.markAllChanged();
+    if (this.rewrite.fireIfDue(now)) {
+      this.processor.windows.markAllChanged();
+      this.lateResend = [...this.lateKept.values()];
+      this.lateKept.clear();
+    }
     if (now - this.lastFlushAt >= this.options.flushIntervalMs) await this.flush();
     // Idle: wait (without taking anything) until an entry arrives or the block time passes.
     if (entries.length === 0) await this.stores.log.waitForNew(this.lastDelivered, this.options.readBlockMs);
@@ -249,13 +261,18 @@ export class ShardActor {
     const agg = this.processor.windows;
     const extra = this.rewrite.extraRows;
     const changed = extra.length > 0 ? agg.changedRows().concat(extra) : agg.changedRows();
-    const rows = changed.map((r) => ({
+    const records = this.processor.peekRecords();
+    const late = await this.foldLate(records.lateIncrements, name);
+    const rows: MinuteCountRow[] = changed.map((r) => ({
       ts: r.windowStart,
       adId: r.adId,
       country: r.country,
       shard: name,
       clicks: r.clicks,
     }));
+    // A re-sent late row is dropped when this flush folds a newer value of it in.
+    const folded = new Set(late.rows.map(rowKey));
+    rows.push(...this.lateResend.filter((r) => !folded.has(rowKey(r))), ...late.rows);
     try {
       await this.stores.sink.write(rows, writeDeadline);
     } catch (e) {
@@ -264,14 +281,24 @@ export class ShardActor {
       throw e;
     }
     this.rewrite.written();
+    this.lateResend = [];
+    if (this.rewrite.armed) for (const r of late.rows) this.lateKept.set(rowKey(r), r);
     const delta = agg.delta();
     this.rewrite.closing(delta.closed, (starts) => agg.rowsOf(starts));
     agg.markFlushed();
     if (this.unacked.length > 0 || rows.length > 0 || delta.closed.length > 0) {
       try {
-        const { late, deadLetters } = this.processor.peekRecords();
-        const commit = { epoch: this.epoch, seq: this.checkpointSeq, lastId: this.lastApplied, late, deadLetters };
-        const saved = await this.stores.checkpoints.checkpoint(delta, { ...commit, ids: this.unacked });
+        const commit = {
+          epoch: this.epoch,
+          seq: this.checkpointSeq,
+          lastId: this.lastApplied,
+          late: records.late,
+          deadLetters: records.deadLetters,
+          ids: this.unacked,
+          lateCells: late.cells,
+          lateTtlMs: this.options.lateRetentionMs,
+        };
+        const saved = await this.stores.checkpoints.checkpoint(delta, commit);
         this.checkpointSeq = saved.seq;
         this.stats.checkpointCells = saved.cells;
       } catch (e) {
@@ -290,6 +317,19 @@ export class ShardActor {
     await this.trimIfDue();
     const hot = this.hot.hotSince(this.lastFlushAt);
     if (hot.length > 0) await this.ports.reportHotAds(this.shard, hot).catch(() => undefined);
+  }
+
+  /**
+   * Late clicks folded into their own minutes: the cumulative counts earlier checkpoints saved plus this flush's.
+   * The checkpoint's compare-and-set on seq guarantees the base read here is still the base it saves onto.
+   */
+  private async foldLate(
+    increments: Parameters<typeof foldLate>[0],
+    shard: string,
+  ): Promise<ReturnType<typeof foldLate>> {
+    if (increments.length === 0) return { rows: [], cells: [] };
+    const base = await this.stores.checkpoints.lateCounts(lateCellsToRead(increments));
+    return foldLate(increments, base, shard);
   }
 
   /**

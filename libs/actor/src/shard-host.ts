@@ -67,6 +67,7 @@ export class ShardHost {
         readBatchSize: a.readBatchSize,
         readBlockMs: a.readBlockMs,
         leaseTtlMs: a.leaseTtlMs,
+        lateRetentionMs: config.intake.retentionMs + 86_400_000,
       });
     }
     let archiver: ArchiveActor | null = null;

@@ -1,6 +1,14 @@
 import { decodeClick, encodeLateRecord, MalformedEntryError, UNKNOWN_COUNTRY } from '@clicks/events';
 import { ShardCheckpoint, ShardEntry } from '@clicks/stream';
-import { WindowAggregator } from '@clicks/windowing';
+import { WindowAggregator, windowStart } from '@clicks/windowing';
+
+/** Late clicks of one (minute, ad, country) cell since the last checkpoint, to fold into that minute's count. */
+export interface LateIncrement {
+  minute: number;
+  adId: string;
+  country: string;
+  clicks: number;
+}
 
 /**
  * What became of one entry. `clamped`: counted, but stamped further ahead of its append time than the skew allows,
@@ -11,6 +19,13 @@ export type EntryOutcome = 'applied' | 'clamped' | 'late' | 'malformed' | 'trimm
 /** The append time of a stream entry: the milliseconds of its id, given by Redis's clock when it was appended. */
 export function appendTimeOf(entryId: string): number {
   return Number(entryId.slice(0, entryId.indexOf('-')));
+}
+
+/** What the next checkpoint records besides the state: late records, dead letters, late clicks to fold in. */
+export interface ShardRecords {
+  late: readonly string[];
+  deadLetters: readonly string[];
+  lateIncrements: readonly LateIncrement[];
 }
 
 /** Why an entry went to the dead-letter stream instead of the counts. */
@@ -30,6 +45,7 @@ export class ShardProcessor {
   private aggregator: WindowAggregator;
   private late: string[] = [];
   private dead: string[] = [];
+  private lateCells = new Map<string, LateIncrement>();
 
   constructor(
     private readonly allowedLatenessMs: number,
@@ -49,6 +65,7 @@ export class ShardProcessor {
       : new WindowAggregator(this.allowedLatenessMs, this.streamTimeMaxSkewMs);
     this.late = [];
     this.dead = [];
+    this.lateCells = new Map();
   }
 
   /** Applies one entry; `onCounted` sees the ad of every counted click (hot-ad detection). */
@@ -78,22 +95,31 @@ export class ShardProcessor {
     const outcome = this.aggregator.apply(counted, appendTimeOf(entry.id));
     if (outcome === 'late') {
       this.late.push(encodeLateRecord(entry.id, entry.click, this.aggregator.observedStreamTime));
+      this.addLate(windowStart(counted.ts), counted.adId, counted.country);
       return 'late';
     }
     onCounted?.(click.adId);
     return outcome === 'clamped' ? 'clamped' : 'applied';
   }
 
-  /** Late records and dead letters since the last call: they go into the next checkpoint. */
-  takeRecords(): { late: string[]; deadLetters: string[] } {
-    const records = { late: this.late, deadLetters: this.dead };
+  private addLate(minute: number, adId: string, country: string): void {
+    const key = `${minute}\u0000${adId}\u0000${country}`;
+    const cell = this.lateCells.get(key);
+    if (cell) cell.clicks++;
+    else this.lateCells.set(key, { minute, adId, country, clicks: 1 });
+  }
+
+  /** Late records, dead letters and late increments since the last call: they go into the next checkpoint. */
+  takeRecords(): ShardRecords {
+    const records = this.peekRecords();
     this.late = [];
     this.dead = [];
+    this.lateCells = new Map();
     return records;
   }
 
   /** The records of the pending checkpoint, without taking them (a failed checkpoint keeps them). */
-  peekRecords(): { late: readonly string[]; deadLetters: readonly string[] } {
-    return { late: this.late, deadLetters: this.dead };
+  peekRecords(): ShardRecords {
+    return { late: this.late, deadLetters: this.dead, lateIncrements: [...this.lateCells.values()] };
   }
 }

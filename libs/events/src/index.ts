@@ -11,4 +11,4 @@ export { deriveEventId } from './derive-event-id';
 export { isIsoCountry } from './iso-countries';
 export { ClickLimits, FieldError, ParseResult, parseClick } from './parse-click';
 export { MalformedEntryError, decodeClick, encodeClick } from './stream-codec';
-export { decodeLateRecord, encodeLateRecord, LATE_REASON, LateRecord } from './late-record';
+export { decodeLateRecord, encodeLateRecord, LATE_FOLDED_REASON, LATE_REASON, LateRecord } from './late-record';

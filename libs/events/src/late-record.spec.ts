@@ -1,4 +1,4 @@
-import { decodeLateRecord, encodeLateRecord, LATE_REASON } from './late-record';
+import { decodeLateRecord, encodeLateRecord, LATE_FOLDED_REASON, LATE_REASON } from './late-record';
 import { encodeClick } from './stream-codec';
 import { MalformedEntryError } from './stream-codec';
 
@@ -10,7 +10,7 @@ describe('late records', () => {
     expect(decodeLateRecord('9-0', text)).toEqual({
       entryId: '1-0',
       click,
-      reason: LATE_REASON,
+      reason: LATE_FOLDED_REASON,
       observedStreamTime: 1_700_000_400_000,
     });
   });

@@ -1,8 +1,13 @@
 import { ClickEvent } from './click-event';
 import { decodeClick, MalformedEntryError, parseEntryJson } from './stream-codec';
 
-/** Why a click was not counted: its window had closed when its shard read it. */
+/**
+ * Why a click was not counted with its window: the window had closed when its shard read it. Records written
+ * before late clicks were folded in say LATE_REASON (never counted); later ones LATE_FOLDED_REASON (counted apart, in
+ * their minute's late row).
+ */
 export const LATE_REASON = 'window closed';
+export const LATE_FOLDED_REASON = 'window closed; folded into its minute';
 
 /** What a shard's late-events stream records per late click (see ShardActor), and what reconciliation reads. */
 export interface LateRecord {
@@ -16,7 +21,7 @@ export interface LateRecord {
 
 /** `payload` is the click's stream payload, kept verbatim. */
 export function encodeLateRecord(entryId: string, payload: string, observedStreamTime: number): string {
-  return JSON.stringify({ entryId, click: payload, reason: LATE_REASON, observedStreamTime });
+  return JSON.stringify({ entryId, click: payload, reason: LATE_FOLDED_REASON, observedStreamTime });
 }
 
 /**

@@ -3,6 +3,7 @@ import { APP_CONFIG, AppConfig } from '@clicks/config';
 import { ClickEvent, ClickLimits, FieldError, parseClick } from '@clicks/events';
 import { ShardRouter } from '@clicks/routing';
 import { ClickMetrics } from '@clicks/metrics';
+import { ArchivedClickLookup } from '@clicks/store';
 import { ClickStreamWriter, EnqueueOutcome, HotAdRoutes, RedisConnection } from '@clicks/stream';
 import { BatchItem } from './batch-body';
 import { EnqueueUnavailableError } from './intake-errors';
@@ -40,6 +41,7 @@ export class ClickIntakeService {
     private readonly redis: RedisConnection,
     private readonly hotAds: HotAdRoutes,
     private readonly metrics: ClickMetrics,
+    private readonly archive: ArchivedClickLookup,
   ) {
     this.router = new ShardRouter(config.shards.count);
     this.writer = redis.clickStreamWriter(config.intake.dedupHorizonSeconds, config.intake.groupCommit);
@@ -95,14 +97,32 @@ export class ClickIntakeService {
   ): Promise<{ outcome: EnqueueOutcome; shard: number }[]> {
     const started = process.hrtime.bigint();
     const writer = this.writerFor(dedupHorizonSeconds);
+    const archived = await this.archivedBefore(events);
     const routed = events.map((event) => this.route(event, Date.now()));
-    const results = await this.withTimeout(this.storeRouted(writer, routed));
+    const toStore = archived.size > 0 ? routed.filter((r) => !archived.has(r.event)) : routed;
+    const stored = await this.withTimeout(this.storeRouted(writer, toStore));
+    const storedOf = new Map(toStore.map((r, i) => [r, stored[i]]));
+    const results = routed.map((r) => storedOf.get(r) ?? { outcome: 'duplicate' as const, shard: r.shard });
     this.metrics.enqueueSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
     let accepted = 0;
     for (const r of results) if (r.outcome === 'appended') accepted++;
     if (accepted > 0) this.counter(path, 'accepted').inc(accepted);
     if (results.length > accepted) this.counter(path, 'duplicate').inc(results.length - accepted);
     return results;
+  }
+
+  /**
+   * The clicks that the raw archive already holds, among those too old for Redis's de-dup to vouch for: a click
+   * re-sent more than a horizon after it was first stored has an event time at least a horizon minus the future skew
+   * old. Such re-sends are rare (late retries, replayed logs), so the look-up costs nothing on the live path.
+   */
+  private async archivedBefore(events: readonly ClickEvent[]): Promise<Set<ClickEvent>> {
+    const { dedupHorizonSeconds, maxFutureSkewMs } = this.config.intake;
+    const olderThan = Date.now() - (dedupHorizonSeconds * 1000 - maxFutureSkewMs);
+    const old = events.filter((e) => e.ts < olderThan);
+    if (old.length === 0) return new Set();
+    const found = await this.withTimeout(this.archive.archived(old), 'QuestDB');
+    return new Set(old.filter((_, i) => found[i]));
   }
 
   /** The counter child of (path, outcome), looked up once: prom-client hashes the labels on every `inc(labels)`. */
@@ -164,11 +184,11 @@ export class ClickIntakeService {
     return n;
   }
 
-  private async withTimeout<T>(p: Promise<T>): Promise<T> {
+  private async withTimeout<T>(p: Promise<T>, store = 'Redis'): Promise<T> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(
-        () => reject(new EnqueueUnavailableError('Redis did not answer in time')),
+        () => reject(new EnqueueUnavailableError(`${store} did not answer in time`)),
         this.config.intake.enqueueTimeoutMs,
       );
     });

@@ -62,6 +62,8 @@ export function resolveRange(p: RangeParams, now: number, maxWindowMs: number): 
 export interface SeriesPoint {
   start: string;
   clicks: number;
+  /** Of `clicks`, those that arrived after their minute's window had closed and were folded in (absent: unknown). */
+  late?: number;
   /** The bucket has not ended yet (it holds the current minute), so its count may still grow. */
   partial: boolean;
 }
@@ -74,18 +76,26 @@ export interface SeriesPoint {
 export function fillSeries(
   range: TimeRange,
   bucketMs: number,
-  minuteTotals: readonly { ts: number; clicks: number }[],
+  minuteTotals: readonly { ts: number; clicks: number; late?: number }[],
   now: number,
 ): SeriesPoint[] {
   const bucketOf = (t: number) => Math.floor(t / bucketMs) * bucketMs;
-  const byBucket = new Map<number, number>();
+  const byBucket = new Map<number, { clicks: number; late: number }>();
+  // Late counts are known for every minute or for none (they depend on the query's source).
+  const lateKnown = minuteTotals.every((m) => m.late !== undefined);
   for (const m of minuteTotals) {
     const b = bucketOf(m.ts);
-    byBucket.set(b, (byBucket.get(b) ?? 0) + m.clicks);
+    const sum = byBucket.get(b) ?? { clicks: 0, late: 0 };
+    sum.clicks += m.clicks;
+    sum.late += m.late ?? 0;
+    byBucket.set(b, sum);
   }
   const series: SeriesPoint[] = [];
   for (let t = bucketOf(range.from); t < range.to; t += bucketMs) {
-    series.push({ start: new Date(t).toISOString(), clicks: byBucket.get(t) ?? 0, partial: t + bucketMs > now });
+    const sum = byBucket.get(t) ?? { clicks: 0, late: 0 };
+    const point: SeriesPoint = { start: new Date(t).toISOString(), clicks: sum.clicks, partial: t + bucketMs > now };
+    if (lateKnown) point.late = sum.late;
+    series.push(point);
   }
   return series;
 }

@@ -1,11 +1,17 @@
-import { encodeClick, encodeLateRecord } from '@clicks/events';
+import { encodeClick, encodeLateRecord, LATE_REASON } from '@clicks/events';
 import { LateRecordTally } from './late-record-tally';
 import { MinuteShardTallies } from './minute-reconciliation';
 
 const M = 60_000;
 const T0 = Date.UTC(2026, 10, 25, 12, 0);
+/** A late record as written before late clicks were folded in: such a click is counted nowhere else. */
 const record = (eventId: string, ts: number, adId = 'ad-1') =>
-  encodeLateRecord(`${ts}-0`, encodeClick({ eventId, adId, ts }), ts + 10 * M);
+  JSON.stringify({
+    entryId: `${ts}-0`,
+    click: encodeClick({ eventId, adId, ts }),
+    reason: LATE_REASON,
+    observedStreamTime: ts + 10 * M,
+  });
 
 describe('LateRecordTally', () => {
   const lateOf = (tally: LateRecordTally) => {
@@ -13,6 +19,13 @@ describe('LateRecordTally', () => {
     tally.addTo(t);
     return [...t].flatMap(([minute, shards]) => [...shards].map(([shard, x]) => [minute - T0, shard, x.late]));
   };
+
+  it("leaves out folded-in late clicks: their minute's late row of the aggregates counts them", () => {
+    const tally = new LateRecordTally({ from: T0, to: T0 + 2 * M });
+    tally.add('s0', '1-0', encodeLateRecord(`${T0}-0`, encodeClick({ eventId: 'f1', adId: 'ad-1', ts: T0 }), T0 + M));
+    tally.add('s0', '2-0', record('e1', T0));
+    expect(lateOf(tally)).toEqual([[0, 's0', 1]]);
+  });
 
   it('counts each click once per event time and id, in its minute and shard, inside the range only', () => {
     const tally = new LateRecordTally({ from: T0, to: T0 + 2 * M });

@@ -1,4 +1,4 @@
-import { decodeLateRecord, MalformedEntryError } from '@clicks/events';
+import { decodeLateRecord, LATE_FOLDED_REASON, MalformedEntryError } from '@clicks/events';
 import { compareStreamIds } from '@clicks/stream';
 import { windowStart } from '@clicks/windowing';
 import { addTally, MinuteShardTallies } from './minute-reconciliation';
@@ -26,14 +26,17 @@ export class LateRecordTally {
   ) {}
 
   add(shard: string, recordId: string, text: string | undefined): void {
-    let click;
+    let record;
     try {
-      click = decodeLateRecord(recordId, text).click;
+      record = decodeLateRecord(recordId, text);
     } catch (e) {
       if (!(e instanceof MalformedEntryError)) throw e;
       this.unreadable.set(shard, (this.unreadable.get(shard) ?? 0) + 1);
       return;
     }
+    // A folded-in late click is in its minute's late row of the aggregates: reconciliation counts that row instead.
+    if (record.reason === LATE_FOLDED_REASON) return;
+    const click = record.click;
     if (click.ts < this.range.from || click.ts >= this.range.to) return;
     if (this.adId !== undefined && click.adId !== this.adId) return;
     const key = `${click.ts}|${click.eventId}`;

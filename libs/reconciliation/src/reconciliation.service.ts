@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@clicks/config';
 import { shardName } from '@clicks/routing';
-import { ReconciliationRepository, WalProgress } from '@clicks/store';
+import { LATE_SHARD_SUFFIX, ReconciliationRepository, WalProgress } from '@clicks/store';
 import { LateEventLog, RedisConnection } from '@clicks/stream';
 import { LateRecordTally } from './late-record-tally';
 import {
@@ -151,7 +151,12 @@ export class ReconciliationService {
       this.lateTallies(range, adId, progress),
     ]);
     for (const c of archived) addTally(late.tallies, c.minute, c.shard, 'archived', c.clicks);
-    for (const c of counted) addTally(late.tallies, c.minute, c.shard, 'counted', c.clicks);
+    for (const c of counted) {
+      // Late clicks folded into their minute are rows of their own (`s3/late`): late clicks of that shard.
+      const folded = c.shard.endsWith(LATE_SHARD_SUFFIX);
+      const shard = folded ? c.shard.slice(0, -LATE_SHARD_SUFFIX.length) : c.shard;
+      addTally(late.tallies, c.minute, shard, folded ? 'late' : 'counted', c.clicks);
+    }
     return { ...late, progress };
   }
 

@@ -8,13 +8,15 @@ export interface MinuteCountRow {
   country: string;
   shard: string;
   clicks: number;
+  /** A row of late clicks folded in after their window closed (its shard is `s<i>/late`). */
+  late?: boolean;
 }
 
 /** One `ad_clicks_1m` row as an ILP line. */
 export function minuteCountLine(r: MinuteCountRow): string {
   return (
     `${TABLES.minuteCounts},ad_id=${ilpName(r.adId)},country=${ilpName(r.country)},shard=${ilpName(r.shard)} ` +
-    `clicks=${ilpLong(r.clicks)} ${ilpTimestamp(r.ts)}\n`
+    `clicks=${ilpLong(r.clicks)}${r.late ? ',late=t' : ''} ${ilpTimestamp(r.ts)}\n`
   );
 }
 

@@ -16,10 +16,10 @@ export interface SqlQuery {
  * Where a query is answered: `ip` and `userId` exist only in the raw archive (one row per click, counted); the minute
  * aggregates hold cumulative counts per (minute, ad, country, shard) and are summed over shards and countries.
  */
-function source(filter: ClickFilter): { table: string; clicks: string } {
+function source(filter: ClickFilter): { table: string; clicks: string; late: string | null } {
   return filter.ip !== undefined || filter.userId !== undefined
-    ? { table: TABLES.raw, clicks: 'count()' }
-    : { table: TABLES.minuteCounts, clicks: 'sum(clicks)' };
+    ? { table: TABLES.raw, clicks: 'count()', late: null }
+    : { table: TABLES.minuteCounts, clicks: 'sum(clicks)', late: 'sum(CASE WHEN late THEN clicks ELSE 0 END)' };
 }
 
 /** Builds `col = $k` conditions, numbering the parameters after `values`. */
@@ -36,13 +36,17 @@ function conditions(values: unknown[], filter: ClickFilter): string[] {
   return out;
 }
 
-/** Clicks of one ad per minute in [from, to); minutes without clicks are absent. */
+/**
+ * Clicks of one ad per minute in [from, to), and how many of them were folded in late (not known for the raw
+ * archive's filters: no `late` column); minutes without clicks are absent.
+ */
 export function minuteTotalsSql(adId: string, from: number, to: number, filter: ClickFilter): SqlQuery {
-  const { table, clicks } = source(filter);
+  const { table, clicks, late } = source(filter);
   const values: unknown[] = [adId, new Date(from), new Date(to)];
   const where = ['ad_id = $1', 'ts >= $2', 'ts < $3', ...conditions(values, filter)];
+  const columns = late ? `${clicks} AS clicks, ${late} AS late` : `${clicks} AS clicks`;
   return {
-    text: `SELECT ts, ${clicks} AS clicks FROM ${table} WHERE ${where.join(' AND ')} SAMPLE BY 1m ALIGN TO CALENDAR`,
+    text: `SELECT ts, ${columns} FROM ${table} WHERE ${where.join(' AND ')} SAMPLE BY 1m ALIGN TO CALENDAR`,
     values,
   };
 }

@@ -12,6 +12,8 @@ import {
 export interface MinuteTotal {
   ts: number;
   clicks: number;
+  /** Of `clicks`, those folded in after their window closed; undefined where unknown (raw-archive filters). */
+  late?: number;
 }
 
 export interface AdTotal {
@@ -31,8 +33,12 @@ export class ClickQueryRepository {
 
   /** Clicks of one ad per minute in [from, to), exact under any filter; minutes without clicks absent. */
   async minuteTotals(adId: string, from: number, to: number, filter: ClickFilter = {}): Promise<MinuteTotal[]> {
-    const rows = await this.run<{ ts: number; clicks: number }>(minuteTotalsSql(adId, from, to, filter));
-    return rows.map((r) => ({ ts: r.ts, clicks: Number(r.clicks) }));
+    const rows = await this.run<{ ts: number; clicks: number; late?: number }>(minuteTotalsSql(adId, from, to, filter));
+    return rows.map((r) =>
+      r.late === undefined
+        ? { ts: r.ts, clicks: Number(r.clicks) }
+        : { ts: r.ts, clicks: Number(r.clicks), late: Number(r.late) },
+    );
   }
 
   /** The `n` most clicked ads in [from, to), clicks descending, then ad id ascending. */

@@ -1,4 +1,5 @@
 export { AggregateWriter, MinuteCountRow } from './aggregate-writer';
+export { ArchivedClickLookup } from './archived-click-lookup';
 export { AdTotal, ClickQueryRepository, MinuteSummary, MinuteTotal } from './click-query.repository';
 export { ClickFilter } from './click-query-sql';
 export { createPgPool } from './pg-pool';
@@ -11,4 +12,4 @@ export {
   WalProgress,
 } from './reconciliation.repository';
 export { ensureSchema, upgradeAdIdColumn } from './schema-migrator';
-export { MINUTE_TOTALS_VIEW, SCHEMA_DDL, TABLES } from './schema';
+export { LATE_SHARD_SUFFIX, MINUTE_TOTALS_VIEW, SCHEMA_DDL, TABLES } from './schema';

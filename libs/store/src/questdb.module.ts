@@ -2,6 +2,7 @@ import { Global, Inject, Injectable, Module, OnApplicationShutdown } from '@nest
 import { HealthIndicatorResult, HealthIndicatorService, TerminusModule } from '@nestjs/terminus';
 import { Pool } from 'pg';
 import { APP_CONFIG, AppConfig } from '@clicks/config';
+import { ArchivedClickLookup } from './archived-click-lookup';
 import { ClickQueryRepository } from './click-query.repository';
 import { createPgPool } from './pg-pool';
 import { ReconciliationRepository } from './reconciliation.repository';
@@ -55,11 +56,22 @@ export class QuestDbHealthIndicator {
       inject: [QuestDbConnection],
     },
     {
+      provide: ArchivedClickLookup,
+      useFactory: (c: QuestDbConnection) => new ArchivedClickLookup(c.pool),
+      inject: [QuestDbConnection],
+    },
+    {
       provide: ReconciliationRepository,
       useFactory: (c: QuestDbConnection) => new ReconciliationRepository(c.pool),
       inject: [QuestDbConnection],
     },
   ],
-  exports: [QuestDbConnection, QuestDbHealthIndicator, ClickQueryRepository, ReconciliationRepository],
+  exports: [
+    QuestDbConnection,
+    QuestDbHealthIndicator,
+    ClickQueryRepository,
+    ReconciliationRepository,
+    ArchivedClickLookup,
+  ],
 })
 export class QuestDbModule {}

@@ -1,10 +1,28 @@
 import { Pool } from 'pg';
 import { adIdUpgradeDdl, SCHEMA_DDL, SymbolColumnState, TABLES } from './schema';
 
-/** Creates the tables and upgrades `ad_id` of tables an older schema created (idempotent). */
+/** Creates the tables and upgrades those an older schema created (`ad_id`, the `late` column); idempotent. */
 export async function ensureSchema(pool: Pool): Promise<void> {
   for (const ddl of SCHEMA_DDL) await pool.query(ddl);
   for (const table of [TABLES.minuteCounts, TABLES.raw]) await upgradeAdIdColumn(pool, table);
+  await addLateColumn(pool);
+}
+
+/**
+ * Adds `late` to an `ad_clicks_1m` created before late clicks were folded in. QuestDB refuses an ALTER that is a
+ * no-op on a WAL table (ADD COLUMN IF NOT EXISTS of an existing column, or a racing migrator's): ask first, and take
+ * that refusal as done.
+ */
+async function addLateColumn(pool: Pool): Promise<void> {
+  const { rows } = await pool.query(
+    `SELECT "column" FROM table_columns('${TABLES.minuteCounts}') WHERE "column" = 'late'`,
+  );
+  if (rows.length > 0) return;
+  try {
+    await pool.query(`ALTER TABLE ${TABLES.minuteCounts} ADD COLUMN late BOOLEAN`);
+  } catch (e) {
+    if (!String(e).includes('no-op') && !String(e).includes('already exists')) throw e;
+  }
 }
 
 /**

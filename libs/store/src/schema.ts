@@ -18,11 +18,13 @@ const AD_ID = `ad_id SYMBOL CAPACITY ${AD_ID_SYMBOL.capacity} NOCACHE INDEX`;
 
 /**
  * Cumulative clicks per (minute, ad, country, shard): each shard actor is the only writer of its `shard` rows and
- * re-writes the running total, so the last write wins and a query sums over shards.
+ * re-writes the running total, so the last write wins and a query sums over shards. Clicks that arrived after their
+ * window closed are folded in as rows of their own (`shard` = `s3/late`, `late` = true), so queries can say how many
+ * of a number's clicks came late.
  */
 export const SCHEMA_DDL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS ${TABLES.minuteCounts} (
-     ts TIMESTAMP, ${AD_ID}, country SYMBOL CAPACITY 256, shard SYMBOL CAPACITY 1024, clicks LONG
+     ts TIMESTAMP, ${AD_ID}, country SYMBOL CAPACITY 256, shard SYMBOL CAPACITY 1024, clicks LONG, late BOOLEAN
    ) TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(ts, ad_id, country, shard)`,
   `CREATE TABLE IF NOT EXISTS ${TABLES.raw} (
      ts TIMESTAMP, event_id VARCHAR, ${AD_ID}, user_id VARCHAR, ip VARCHAR,
@@ -32,6 +34,9 @@ export const SCHEMA_DDL: readonly string[] = [
      SELECT ts, country, sum(clicks) clicks, count() row_count FROM ${TABLES.minuteCounts} SAMPLE BY 1m
    ) PARTITION BY DAY`,
 ];
+
+/** The `shard` of a shard's folded-in late rows in ad_clicks_1m is its name with this suffix (`s3/late`). */
+export const LATE_SHARD_SUFFIX = '/late';
 
 /** What `table_columns()` says about a table's `ad_id`. */
 export interface SymbolColumnState {

@@ -10,7 +10,7 @@ export {
 } from './redis-client';
 export { RedisHealthIndicator } from './redis-health.indicator';
 export { RedisConnection, RedisModule, ShardReader } from './redis.module';
-export { CheckpointCommit, ShardCheckpoint, StateDelta, WindowCells } from './shard-checkpoint';
+export { CheckpointCommit, lateCellKey, ShardCheckpoint, StateDelta, WindowCells } from './shard-checkpoint';
 export { FencedBatch, FencedError, ShardEntry, ShardStream, StreamInfo } from './shard-stream';
 export { compareStreamIds } from './stream-ids';
 export { CONTROL_KEYS, GROUPS, streamKeys } from './stream-keys';

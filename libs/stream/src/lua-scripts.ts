@@ -100,11 +100,15 @@ return 0`;
  * one hash per open window (`clicks:{s<i>}:win:<start>`, field = cell key, value = cumulative clicks) gets the cells
  * changed since the last checkpoint, the hashes of windows that closed are removed, and the checkpoint hash keeps
  * the last applied id, the epoch, seq, observedStreamTime and the list of open windows.
- * KEYS: stream, checkpoint hash, lease hash, late stream, dead-letter stream, C changed-window hashes, then D
- * closed-window hashes.
+ * Late clicks are folded in by the same step: each minute's late hash (`clicks:{s<i>}:latewin:<minute>`) gets its
+ * new cumulative cells (the actor read the old ones before its write, and seq guarantees nobody changed them since)
+ * and keeps them for the retention period.
+ * KEYS: stream, checkpoint hash, lease hash, late stream, dead-letter stream, C changed-window hashes, D
+ * closed-window hashes, then W late-minute hashes.
  * ARGV: group, epoch, last applied id, observedStreamTime, open window starts (comma-separated), C, D, L, X, the
- * expected seq; then per changed window its cell count n and n field/value pairs; then L late payloads; then X
- * dead-letter payloads; then the ids to XACK. Returns the new seq.
+ * expected seq, W, the late hashes' TTL (ms); then per changed window, and then per late minute, its cell count n
+ * and n field/value pairs; then L late payloads; then X dead-letter payloads; then the ids to XACK.
+ * Returns the new seq.
  */
 export const CHECKPOINT = `#!lua flags=allow-oom
 if redis.call('HGET', KEYS[3], 'epoch') ~= ARGV[2] then
@@ -118,14 +122,18 @@ local changed = tonumber(ARGV[6])
 local closed = tonumber(ARGV[7])
 local late = tonumber(ARGV[8])
 local dead = tonumber(ARGV[9])
-local a = 11
-for w = 1, changed do
+local lateWindows = tonumber(ARGV[11])
+local a = 13
+for w = 1, changed + lateWindows do
+  local key = KEYS[5 + w]
+  if w > changed then key = KEYS[5 + closed + w] end
   local n = tonumber(ARGV[a])
   a = a + 1
   local last = a + 2 * n - 1
   for i = a, last, 2000 do
-    redis.call('HSET', KEYS[5 + w], unpack(ARGV, i, math.min(i + 1999, last)))
+    redis.call('HSET', key, unpack(ARGV, i, math.min(i + 1999, last)))
   end
+  if w > changed then redis.call('PEXPIRE', key, ARGV[12]) end
   a = last + 1
 end
 for d = 1, closed do redis.call('UNLINK', KEYS[5 + changed + d]) end

@@ -37,6 +37,10 @@ export interface CheckpointCommit {
   deadLetters: readonly string[];
   /** The entry ids to XACK. */
   ids: readonly string[];
+  /** Late clicks folded in by this checkpoint: the new cumulative values per minute and cell (see lateCounts). */
+  lateCells?: readonly WindowCells[];
+  /** How long a minute's late counts are kept (ms): at least as long as clicks of that age are accepted. */
+  lateTtlMs?: number;
 }
 
 /** The CHECKPOINT script's keys and arguments (see lua-scripts.ts), led by the number of keys. */
@@ -47,6 +51,7 @@ export function checkpointCall(
   commit: CheckpointCommit,
 ): (string | number)[] {
   const { epoch, seq, lastId, late, deadLetters, ids } = commit;
+  const lateCells = commit.lateCells ?? [];
   const keys = [
     streamKeys.stream(shard),
     streamKeys.checkpoint(shard),
@@ -55,6 +60,7 @@ export function checkpointCall(
     streamKeys.deadLetter(shard),
     ...delta.changed.map(([start]) => streamKeys.window(shard, start)),
     ...delta.closed.map((start) => streamKeys.window(shard, start)),
+    ...lateCells.map(([minute]) => streamKeys.lateWindow(shard, minute)),
   ];
   const args: (string | number)[] = [
     group,
@@ -67,8 +73,10 @@ export function checkpointCall(
     late.length,
     deadLetters.length,
     seq,
+    lateCells.length,
+    commit.lateTtlMs ?? 0,
   ];
-  for (const [, cells] of delta.changed) {
+  for (const [, cells] of [...delta.changed, ...lateCells]) {
     args.push(cells.length);
     for (const [key, clicks] of cells) args.push(key, clicks);
   }
@@ -85,4 +93,9 @@ export function parseStreamTime(raw: string | undefined): number {
 /** The open window starts of a checkpoint hash's `windows` field. */
 export function parseWindowList(raw: string | undefined): number[] {
   return raw ? raw.split(',').map(Number) : [];
+}
+
+/** How a late cell is named in `lateCounts`' answer: its minute and its cell key. */
+export function lateCellKey(minute: number, cellKey: string): string {
+  return `${minute}/${cellKey}`;
 }

@@ -4,6 +4,7 @@ import { toRecord } from './redis-reply';
 import {
   checkpointCall,
   CheckpointCommit,
+  lateCellKey,
   parseStreamTime,
   parseWindowList,
   ShardCheckpoint,
@@ -175,6 +176,26 @@ export class ShardStream {
       return [start, Object.entries(cells as Record<string, string>).map(([key, n]) => [key, Number(n)])];
     });
     return { lastId: h.lastId, epoch, seq, observedStreamTime: parseStreamTime(h.streamTime), windows };
+  }
+
+  /**
+   * The cumulative late clicks folded in so far, per minute and cell key (missing cells are absent), for the cells
+   * asked for: the base the next checkpoint adds its late clicks to.
+   */
+  async lateCounts(cells: readonly [minute: number, keys: readonly string[]][]): Promise<Map<string, number>> {
+    const out = new Map<string, number>();
+    if (cells.length === 0) return out;
+    const pipeline = this.redis.pipeline();
+    for (const [minute, keys] of cells) pipeline.hmget(streamKeys.lateWindow(this.shard, minute), ...keys);
+    const replies = (await pipeline.exec()) ?? [];
+    cells.forEach(([minute, keys], i) => {
+      const [err, values] = replies[i] ?? [new Error('no reply'), null];
+      if (err) throw err;
+      (values as (string | null)[]).forEach((v, k) => {
+        if (v !== null) out.set(lateCellKey(minute, keys[k]), Number(v));
+      });
+    });
+    return out;
   }
 
   /**

@@ -16,6 +16,11 @@ export const streamKeys = {
   epoch: (shard: number) => `clicks:{${shardName(shard)}}:epoch`,
   /** Late events of the shard, with their reason (per shard, so the checkpoint script stays in one slot). */
   late: (shard: number) => `clicks:{${shardName(shard)}}:late`,
+  /**
+   * The cumulative late clicks folded into one minute (a hash: cell key -> clicks), written by the checkpoint that
+   * acknowledges them; kept for the retention period.
+   */
+  lateWindow: (shard: number, minute: number) => `clicks:{${shardName(shard)}}:latewin:${minute}`,
   /** Entries the actor could not count (trimmed before it read them, malformed), with the reason: kept to inspect. */
   deadLetter: (shard: number) => `clicks:{${shardName(shard)}}:dead`,
 };

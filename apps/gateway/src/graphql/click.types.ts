@@ -21,6 +21,11 @@ export class ClickFilters {
 export class SeriesPoint {
   @Field() start!: string;
   @Field(() => Float) clicks!: number;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'of clicks, those that arrived after their window closed (null under ip/userId filters)',
+  })
+  late?: number;
   @Field({ description: 'the bucket is still open' }) partial!: boolean;
 }
 
@@ -31,7 +36,12 @@ export class AdClicks {
   @Field() to!: string;
   @Field() granularity!: string;
   @Field(() => ClickFilters) filters!: ClickFilters;
-  @Field(() => Float) total!: number;
+  @Field(() => Float, { description: 'every counted click, late ones included' }) total!: number;
+  @Field(() => Float, {
+    nullable: true,
+    description: 'of total, the clicks folded in after their window closed (null under ip/userId filters)',
+  })
+  late?: number;
   @Field(() => [SeriesPoint], { complexity: 10 }) series!: SeriesPoint[];
 }
 

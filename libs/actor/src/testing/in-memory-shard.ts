@@ -4,6 +4,7 @@ import {
   compareStreamIds,
   FencedBatch,
   FencedError,
+  lateCellKey,
   ShardCheckpoint,
   ShardEntry,
   StateDelta,
@@ -30,6 +31,8 @@ interface Saved {
   seq: number;
   streamTime: number;
   windows: Map<number, Map<string, number>>;
+  /** The late hashes: lateCellKey -> cumulative late clicks. */
+  lateCounts: Map<string, number>;
 }
 
 /**
@@ -174,6 +177,23 @@ export class InMemoryShard implements ShardLog, CheckpointStore, ShardLease {
     return Promise.resolve();
   }
 
+  lateCounts(cells: readonly [number, readonly string[]][]): Promise<Map<string, number>> {
+    this.failIfInjected('checkpoint');
+    const out = new Map<string, number>();
+    for (const [minute, keys] of cells) {
+      for (const key of keys) {
+        const v = this.saved?.lateCounts.get(lateCellKey(minute, key));
+        if (v !== undefined) out.set(lateCellKey(minute, key), v);
+      }
+    }
+    return Promise.resolve(out);
+  }
+
+  /** Every folded-in late count, for assertions. */
+  get lateHashes(): ReadonlyMap<string, number> {
+    return this.saved?.lateCounts ?? new Map();
+  }
+
   loadCheckpoint(): Promise<ShardCheckpoint | null> {
     this.failIfInjected('checkpoint');
     const s = this.saved;
@@ -196,7 +216,11 @@ export class InMemoryShard implements ShardLog, CheckpointStore, ShardLease {
     }
     for (const start of delta.closed) windows.delete(start);
     const streamTime = delta.observedStreamTime;
-    this.saved = { lastId: commit.lastId, epoch: commit.epoch, seq: seq + 1, streamTime, windows };
+    const lateCounts = new Map(this.saved?.lateCounts ?? []);
+    for (const [minute, cells] of commit.lateCells ?? []) {
+      for (const [key, clicks] of cells) lateCounts.set(lateCellKey(minute, key), clicks);
+    }
+    this.saved = { lastId: commit.lastId, epoch: commit.epoch, seq: seq + 1, streamTime, windows, lateCounts };
     this.late.push(...commit.late);
     this.dead.push(...commit.deadLetters);
     const acked = new Set(commit.ids);
@@ -224,7 +248,11 @@ export class InMemoryShard implements ShardLog, CheckpointStore, ShardLease {
 }
 
 function copy(s: Saved): Saved {
-  return { ...s, windows: new Map([...s.windows].map(([k, v]) => [k, new Map(v)])) };
+  return {
+    ...s,
+    windows: new Map([...s.windows].map(([k, v]) => [k, new Map(v)])),
+    lateCounts: new Map(s.lateCounts),
+  };
 }
 
 /** ad_clicks_1m in memory: last write wins per (minute, ad, country, shard); writes attributed to their writer. */
@@ -261,6 +289,13 @@ export class InMemoryAggregates {
         return Promise.resolve();
       },
     };
+  }
+
+  /** Late (folded-in) clicks per ad. */
+  lateTotals(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const r of this.rows.values()) if (r.late) out[r.adId] = (out[r.adId] ?? 0) + r.clicks;
+    return out;
   }
 
   /** Clicks per ad, summed over minutes, countries and shards. */

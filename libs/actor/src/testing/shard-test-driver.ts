@@ -17,6 +17,7 @@ export const DRIVER_OPTIONS: ShardActorOptions = {
   readBatchSize: 100,
   readBlockMs: 50,
   leaseTtlMs: 3000,
+  lateRetentionMs: 32 * 86_400_000,
 };
 
 /**
