@@ -6,6 +6,8 @@ import { AppProcess } from '../support/processes';
 import { eventually, postJson, resetRedis, runId, startApp, testConfig } from '../support/test-env';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** Debian's libfaketime (package faketime, installed by `npm test`). */
+const LIBFAKETIME = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
 // The defaults that matter here: 5 minutes of allowed lateness, clicks accepted up to 5 minutes in the future.
 const ENV = { SHARD_COUNT: '2', ALLOWED_LATENESS_MS: '300000', MAX_FUTURE_SKEW_MS: '300000', IDLE_ADVANCE_MS: '300' };
 
@@ -87,9 +89,9 @@ describe('trusted event time: no client or worker clock closes windows early', (
   });
 
   it('an aggregator whose clock runs 10 minutes fast cannot close windows early (idle ticks)', async () => {
-    const wrap = ['faketime', '-f', '+600s'];
-    const env = { ...ENV, FAKETIME_DONT_FAKE_MONOTONIC: '1' };
-    worker = await AppProcess.start('aggregator', 'event-time-w2', await freePortAsync(), env, wrap);
+    // libfaketime preloaded into the app itself (the `faketime` command would fork it, and kill -9 would miss it).
+    const env = { ...ENV, LD_PRELOAD: LIBFAKETIME, FAKETIME: '+600s', FAKETIME_DONT_FAKE_MONOTONIC: '1' };
+    worker = await AppProcess.start('aggregator', 'event-time-w2', await freePortAsync(), env);
     await worker.waitReady();
     const run = runId();
     const ad = `${run}-ad`;

@@ -16,13 +16,11 @@ export class AppProcess {
     readonly child: ChildProcess,
   ) {}
 
-  /** `wrap`: a command the app runs under, e.g. `['faketime', '-f', '+600s']` for a clock set ahead. */
   static async start(
     app: 'aggregator' | 'ingest' | 'gateway',
     name: string,
     port: number,
     env: Record<string, string>,
-    wrap: string[] = [],
   ) {
     const main = join(ROOT, 'dist', 'apps', app, 'src', 'main.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: run "npm run build" (npm test does it first)`);
@@ -30,8 +28,7 @@ export class AppProcess {
     const logDir = join(process.env.TEST_TMP_DIR ?? '/tmp', 'logs');
     mkdirSync(logDir, { recursive: true });
     const log = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
-    const [command, ...args] = [...wrap, process.execPath, ...nodeFlags(app), main];
-    const child = spawn(command, args, {
+    const child = spawn(process.execPath, [...nodeFlags(app), main], {
       env: { ...process.env, ...testEnv(env), [portVar]: String(port), WORKER_ID: name },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
