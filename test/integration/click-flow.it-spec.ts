@@ -90,6 +90,14 @@ describe('a click flows from intake to the gateway', () => {
     const bad = await postJson(`${ingest}/v1/clicks`, { adId: 'x', country: 'Germany' });
     expect(bad.status).toBe(400);
     expect(bad.body.field).toBe('country');
+    // Neither eventId nor timestamp: a retry could not be recognised, so the click is refused, naming eventId.
+    const idless = await postJson(`${ingest}/v1/clicks`, { adId: 'x', country: 'DE' });
+    expect([idless.status, idless.body.field]).toEqual([400, 'eventId']);
+    const batch = await postJson(`${ingest}/v1/clicks/batch`, [{ adId: 'x' }, { adId: 'x', eventId: `${runId()}-ok` }]);
+    expect(batch.body).toMatchObject({
+      accepted: 1,
+      rejected: [{ index: 0, error: expect.stringMatching(/^eventId/) }],
+    });
     const notJson = await fetch(`${ingest}/v1/clicks`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

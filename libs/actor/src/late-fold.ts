@@ -1,5 +1,6 @@
 import { LATE_SHARD_SUFFIX, MinuteCountRow } from '@clicks/store';
 import { lateCellKey, WindowCells } from '@clicks/stream';
+import { CheckpointStore } from './shard-actor.ports';
 import { LateIncrement } from './shard-processor';
 
 /** Joins an ad and a country into a window cell key, as the window aggregator names its cells. */
@@ -49,3 +50,41 @@ export function foldLate(
 
 /** A row's identity in ad_clicks_1m (its DEDUP keys). */
 export const rowKey = (r: MinuteCountRow) => `${r.ts}\u0000${r.adId}\u0000${r.country}\u0000${r.shard}`;
+
+/**
+ * The actor's late fold-in: each flush's late rows (read the saved counts, add this flush's increments), and the
+ * folded rows it must write once more when its re-write duty fires, like the windows (written while the duty was
+ * armed, a paused old owner's stale write of them may still land after ours).
+ */
+export class LateFolder {
+  private kept = new Map<string, MinuteCountRow>();
+  private resend: MinuteCountRow[] = [];
+
+  constructor(
+    private readonly store: CheckpointStore,
+    private readonly shard: string,
+  ) {}
+
+  /** The late rows of this flush (and any owed re-write of older ones), and the cells its checkpoint saves. */
+  async fold(increments: readonly LateIncrement[]): Promise<{ rows: MinuteCountRow[]; cells: WindowCells[] }> {
+    const late =
+      increments.length === 0
+        ? { rows: [], cells: [] }
+        : foldLate(increments, await this.store.lateCounts(lateCellsToRead(increments)), this.shard);
+    // A re-sent row is dropped when this flush folds a newer value of it in.
+    const folded = new Set(late.rows.map(rowKey));
+    return { rows: [...this.resend.filter((r) => !folded.has(rowKey(r))), ...late.rows], cells: late.cells };
+  }
+
+  /** The rows of `fold` were written; while a stale write may land (`armed`), keep them for the re-write. */
+  written(rows: readonly MinuteCountRow[], armed: boolean): void {
+    this.resend = [];
+    if (armed) for (const r of rows) this.kept.set(rowKey(r), r);
+  }
+
+  /** The re-write duty fired: the next fold re-sends the kept rows. */
+  rewriteDue(): void {
+    this.resend = [...this.kept.values()];
+    this.kept.clear();
+  }
+}

@@ -3,7 +3,7 @@ import { shardName } from '@clicks/routing';
 import { compareStreamIds, FencedError, ShardEntry } from '@clicks/stream';
 import { MinuteCountRow } from '@clicks/store';
 import { HotAdDetector } from './hot-ad-detector';
-import { foldLate, lateCellsToRead, rowKey } from './late-fold';
+import { LateFolder } from './late-fold';
 import { LeaseKeeper } from './lease-keeper';
 import { RewriteDuty } from './rewrite-duty';
 import {
@@ -16,11 +16,8 @@ import {
   ShardLease,
   ShardLog,
 } from './shard-actor.ports';
-import { EntryOutcome, ShardProcessor } from './shard-processor';
+import { ShardProcessor } from './shard-processor';
 import { ShardActorStats, ShardStats } from './shard-stats';
-
-type CountedOutcome = Exclude<EntryOutcome, 'tick'>;
-const NO_OUTCOMES: Record<CountedOutcome, number> = { applied: 0, clamped: 0, late: 0, malformed: 0, trimmed: 0 };
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TRIM_INTERVAL_MS = 10_000;
@@ -46,18 +43,11 @@ export class ShardActor {
   /** From a read that found nothing new: the id after which the next blocking wait looks. */
   private lastDelivered = '';
   private unacked: string[] = [];
-  /** Outcomes counted in `stats` since the last checkpoint: a takeover replays those entries and counts them again. */
-  private uncheckpointed: Record<CountedOutcome, number> = { ...NO_OUTCOMES };
   private lastTrimAt = 0;
   private flushOwed = false;
   private lastFlushAt = 0;
   private lastEntryAt = 0;
-  /**
-   * Folded-in late rows written while the re-write duty was armed (a stale write of them may still land), latest
-   * value per row; written once more when the duty fires, like the windows.
-   */
-  private lateKept = new Map<string, MinuteCountRow>();
-  private lateResend: MinuteCountRow[] = [];
+  private readonly lateFolder: LateFolder;
   /** The re-write owed after a takeover or a failed write of ours (a late write may still land). */
   private readonly rewrite = new RewriteDuty();
   private stopping = false;
@@ -76,6 +66,7 @@ export class ShardActor {
     this.processor = new ShardProcessor(options.allowedLatenessMs, options.streamTimeMaxSkewMs);
     this.hot = new HotAdDetector(options.hotAdThreshold, clock.now());
     this.lease = new LeaseKeeper(shard, stores.lease, options.owner, options.leaseTtlMs, clock);
+    this.lateFolder = new LateFolder(stores.checkpoints, shardName(shard));
   }
 
   private get epoch(): number {
@@ -170,7 +161,7 @@ export class ShardActor {
     this.lastApplied = cp?.lastId ?? '0-0';
     this.lastDelivered = '';
     this.unacked = [];
-    this.forgetUncheckpointed();
+    this.stats.forgetUncheckpointed();
     this.processor.windows.markAllChanged();
     for (let after = '0-0'; ;) {
       const { entries } = await this.stores.log.fencedRead(this.epoch, after, this.options.readBatchSize);
@@ -203,8 +194,7 @@ export class ShardActor {
     else await this.tickIfIdle(now);
     if (this.rewrite.fireIfDue(now)) {
       this.processor.windows.markAllChanged();
-      this.lateResend = [...this.lateKept.values()];
-      this.lateKept.clear();
+      this.lateFolder.rewriteDue();
     }
     if (now - this.lastFlushAt >= this.options.flushIntervalMs) await this.flush();
     // Idle: wait (without taking anything) until an entry arrives or the block time passes.
@@ -231,20 +221,9 @@ export class ShardActor {
         this.stats.lastAppliedEntryAt = Number(entry.id.slice(0, entry.id.indexOf('-')));
       }
       const outcome = this.processor.process(entry, (adId) => this.hot.record(adId));
-      if (outcome === 'clamped') this.count('applied'); // counted, and counted apart as clamped
-      if (outcome !== 'tick') this.count(outcome);
+      if (outcome === 'clamped') this.stats.count('applied'); // counted, and counted apart as clamped
+      if (outcome !== 'tick') this.stats.count(outcome);
     }
-  }
-
-  private count(outcome: CountedOutcome): void {
-    this.stats[outcome]++;
-    this.uncheckpointed[outcome]++;
-  }
-
-  /** The counters then say how many entries this actor applied and checkpointed: summed over workers, N exactly. */
-  private forgetUncheckpointed(): void {
-    for (const k of Object.keys(NO_OUTCOMES) as CountedOutcome[]) this.stats[k] -= this.uncheckpointed[k];
-    this.uncheckpointed = { ...NO_OUTCOMES };
   }
 
   /** Upserts changed windows, then checkpoints and XACKs; nothing is acknowledged before QuestDB has the rows. */
@@ -262,7 +241,7 @@ export class ShardActor {
     const extra = this.rewrite.extraRows;
     const changed = extra.length > 0 ? agg.changedRows().concat(extra) : agg.changedRows();
     const records = this.processor.peekRecords();
-    const late = await this.foldLate(records.lateIncrements, name);
+    const late = await this.lateFolder.fold(records.lateIncrements);
     const rows: MinuteCountRow[] = changed.map((r) => ({
       ts: r.windowStart,
       adId: r.adId,
@@ -270,9 +249,7 @@ export class ShardActor {
       shard: name,
       clicks: r.clicks,
     }));
-    // A re-sent late row is dropped when this flush folds a newer value of it in.
-    const folded = new Set(late.rows.map(rowKey));
-    rows.push(...this.lateResend.filter((r) => !folded.has(rowKey(r))), ...late.rows);
+    rows.push(...late.rows);
     try {
       await this.stores.sink.write(rows, writeDeadline);
     } catch (e) {
@@ -281,8 +258,7 @@ export class ShardActor {
       throw e;
     }
     this.rewrite.written();
-    this.lateResend = [];
-    if (this.rewrite.armed) for (const r of late.rows) this.lateKept.set(rowKey(r), r);
+    this.lateFolder.written(late.rows, this.rewrite.armed);
     const delta = agg.delta();
     this.rewrite.closing(delta.closed, (starts) => agg.rowsOf(starts));
     agg.markFlushed();
@@ -308,7 +284,7 @@ export class ShardActor {
       }
       this.processor.takeRecords();
       this.unacked = [];
-      this.uncheckpointed = { ...NO_OUTCOMES };
+      this.stats.checkpointed();
     }
     this.flushOwed = false;
     this.lastFlushAt = this.clock.now();
@@ -317,19 +293,6 @@ export class ShardActor {
     await this.trimIfDue();
     const hot = this.hot.hotSince(this.lastFlushAt);
     if (hot.length > 0) await this.ports.reportHotAds(this.shard, hot).catch(() => undefined);
-  }
-
-  /**
-   * Late clicks folded into their own minutes: the cumulative counts earlier checkpoints saved plus this flush's.
-   * The checkpoint's compare-and-set on seq guarantees the base read here is still the base it saves onto.
-   */
-  private async foldLate(
-    increments: Parameters<typeof foldLate>[0],
-    shard: string,
-  ): Promise<ReturnType<typeof foldLate>> {
-    if (increments.length === 0) return { rows: [], cells: [] };
-    const base = await this.stores.checkpoints.lateCounts(lateCellsToRead(increments));
-    return foldLate(increments, base, shard);
   }
 
   /**

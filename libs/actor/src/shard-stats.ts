@@ -1,4 +1,8 @@
 import { WindowAggregator } from '@clicks/windowing';
+import { EntryOutcome } from './shard-processor';
+
+type CountedOutcome = Exclude<EntryOutcome, 'tick'>;
+const NO_OUTCOMES: Record<CountedOutcome, number> = { applied: 0, clamped: 0, late: 0, malformed: 0, trimmed: 0 };
 
 export interface ShardStats {
   shard: number;
@@ -47,6 +51,24 @@ export class ShardActorStats {
   stepCompletedAt = 0;
   loopIteratedAt = 0;
   lastAppliedEntryAt = 0;
+  /** Outcomes counted since the last checkpoint: a takeover replays those entries and counts them again. */
+  private uncheckpointed: Record<CountedOutcome, number> = { ...NO_OUTCOMES };
+
+  count(outcome: CountedOutcome): void {
+    this[outcome]++;
+    this.uncheckpointed[outcome]++;
+  }
+
+  /** The counted outcomes are checkpointed: they stay. */
+  checkpointed(): void {
+    this.uncheckpointed = { ...NO_OUTCOMES };
+  }
+
+  /** A takeover replays what was not checkpointed: summed over workers, the counters then say N exactly. */
+  forgetUncheckpointed(): void {
+    for (const k of Object.keys(NO_OUTCOMES) as CountedOutcome[]) this[k] -= this.uncheckpointed[k];
+    this.uncheckpointed = { ...NO_OUTCOMES };
+  }
   flushes = 0;
   lastFlushRows = 0;
   lastFlushMs = 0;
