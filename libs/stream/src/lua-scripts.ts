@@ -161,27 +161,3 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
 if tonumber(ARGV[2]) > 0 then redis.call('ZADD', KEYS[1], now + tonumber(ARGV[2]), ARGV[1]) end
 return redis.call('ZRANGE', KEYS[1], 0, -1)`;
-
-/**
- * Fenced read: delivers entries of a shard stream to its consumer only while the lease is held at this epoch, so an
- * owner that lost its shard (paused, partitioned) can never take entries the new owner then misses. Non-blocking
- * (scripts cannot block): when `>` finds nothing, it also returns the group's last delivered id, from which the
- * caller waits with a plain XREAD BLOCK (which changes nothing). A trimmed pending entry comes back as [id, nil].
- * KEYS: stream, lease hash. ARGV: group, consumer, epoch, count, id (`>` for new entries, or an id for pending).
- * Returns {entries, last delivered id or ''}.
- */
-export const FENCED_READ = `#!lua flags=allow-oom
-if redis.call('HGET', KEYS[2], 'epoch') ~= ARGV[3] then
-  return redis.error_reply('FENCED lease epoch ' .. tostring(redis.call('HGET', KEYS[2], 'epoch')) .. ' is not ' .. ARGV[3])
-end
-local r = redis.call('XREADGROUP', 'GROUP', ARGV[1], ARGV[2], 'COUNT', ARGV[4], 'STREAMS', KEYS[1], ARGV[5])
-local entries = {}
-if r and r[1] then entries = r[1][2] end
-if #entries > 0 or ARGV[5] ~= '>' then return {entries, ''} end
-local groups = redis.call('XINFO', 'GROUPS', KEYS[1])
-for _, g in ipairs(groups) do
-  local info = {}
-  for i = 1, #g, 2 do info[g[i]] = g[i + 1] end
-  if info['name'] == ARGV[1] then return {entries, info['last-delivered-id']} end
-end
-return {entries, ''}`;

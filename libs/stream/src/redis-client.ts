@@ -1,5 +1,5 @@
 import Redis, { Cluster, RedisOptions } from 'ioredis';
-import { ACQUIRE_LEASE, CHECKPOINT, ENQUEUE_CLICKS, FENCED_READ, HEARTBEAT, RELEASE_LEASE } from './lua-scripts';
+import { ACQUIRE_LEASE, CHECKPOINT, ENQUEUE_CLICKS, HEARTBEAT, RELEASE_LEASE } from './lua-scripts';
 
 /** This project's scripts, registered as commands (EVALSHA, loading the script when missing). */
 export interface ClicksCommands {
@@ -15,16 +15,6 @@ export interface ClicksCommands {
   /** `numKeys` = 5 + changed + closed windows; see CHECKPOINT for the layout. Returns the new seq. */
   checkpoint(numKeys: number, ...args: (string | number)[]): Promise<number>;
   heartbeat(workersKey: string, worker: string, ttlMs: number): Promise<string[]>;
-  /** See FENCED_READ: `[entries, lastDeliveredId]`; fails with FENCED unless the lease is at `epoch`. */
-  fencedRead(
-    streamKey: string,
-    leaseKey: string,
-    group: string,
-    consumer: string,
-    epoch: number,
-    count: number,
-    id: string,
-  ): Promise<[entries: [string, string[] | null][], lastDeliveredId: string]>;
 }
 
 /**
@@ -90,7 +80,6 @@ export function createRedis(target: RedisTarget, name: string, options: Connecti
   redis.defineCommand('releaseLease', { numberOfKeys: 1, lua: RELEASE_LEASE });
   redis.defineCommand('checkpoint', { lua: CHECKPOINT });
   redis.defineCommand('heartbeat', { numberOfKeys: 1, lua: HEARTBEAT });
-  redis.defineCommand('fencedRead', { numberOfKeys: 2, lua: FENCED_READ });
   return redis as ClicksRedis;
 }
 

@@ -84,35 +84,58 @@ export class ShardStream {
 
   /**
    * Entries for the lease holder at `epoch`: new ones (`>`) or its pending ones after an id. Refused (FencedError)
-   * once another owner holds the lease. With replicas required, the entries count as read only once that many
-   * replicas have everything up to this read (WAIT), so no entry a failover may lose is ever counted.
+   * once another owner holds the lease. With replicas required, the entries count as read only once replicated.
    */
   async fencedRead(epoch: number, id: string, count: number): Promise<FencedBatch> {
-    const { replicas, timeoutMs } = writeConcernOf(this.redis);
-    const pipeline = this.redis.pipeline();
-    void (pipeline as unknown as ClicksRedis).fencedRead(
-      this.key,
-      streamKeys.lease(this.shard),
-      this.group,
-      SHARD_CONSUMER,
-      epoch,
-      count,
-      id,
-    );
-    if (replicas > 0) pipeline.call('WAIT', replicas, timeoutMs);
-    const results = (await pipeline.exec()) ?? [];
+    for (let attempt = 1; ; attempt++) {
+      const batch = await this.watchedRead(epoch, id, count);
+      if (batch) return batch;
+      // The lease key changed between our look and the read (a renewal, a takeover): look again.
+      if (attempt >= 3) throw new Error(`shard ${this.shard}: the lease kept changing during reads`);
+    }
+  }
+
+  /**
+   * The fence: WATCH the lease, check its epoch, then XREADGROUP inside MULTI/EXEC, which Redis runs only if the lease
+   * is unchanged since the WATCH. On the shard's dedicated connection (WATCH is per connection). Cheaper than a Lua
+   * script, which would convert every entry of the reply to a Lua table and back. Null when EXEC was aborted.
+   */
+  private async watchedRead(epoch: number, id: string, count: number): Promise<FencedBatch | null> {
+    const lease = streamKeys.lease(this.shard);
+    // WATCH and the look in one round trip (a pipeline, not a transaction).
+    const look = (await this.reader.pipeline().watch(lease).hget(lease, 'epoch').exec()) ?? [];
+    for (const [err] of look) if (err) throw err;
+    const current = look[1]?.[1] as string | null;
+    if (current !== String(epoch)) {
+      await this.reader.unwatch();
+      throw new FencedError(this.shard, epoch, `FENCED lease epoch ${current} is not ${epoch}`);
+    }
+    const tx = this.reader.multi();
+    tx.call('XREADGROUP', 'GROUP', this.group, SHARD_CONSUMER, 'COUNT', count, 'STREAMS', this.key, id);
+    if (id === '>') tx.xinfo('GROUPS', this.key);
+    const results = await tx.exec();
+    if (results === null) return null;
     const [readErr, reply] = results[0] ?? [new Error('no reply to the fenced read'), null];
-    if (readErr) {
-      if (String(readErr).includes('FENCED')) throw new FencedError(this.shard, epoch, String(readErr));
-      throw readErr;
+    if (readErr) throw readErr;
+    await this.awaitReplicas();
+    const raw = (reply as XReadReply)?.[0]?.[1] ?? [];
+    let lastDeliveredId = '';
+    if (raw.length === 0 && id === '>') {
+      const group = ((results[1]?.[1] ?? []) as unknown[][]).map(toRecord).find((g) => g.name === this.group);
+      lastDeliveredId = group ? String(group['last-delivered-id']) : '';
     }
-    if (replicas > 0) {
-      const [waitErr, acked] = results[1] ?? [new Error('no reply to WAIT'), 0];
-      if (waitErr) throw waitErr;
-      if (Number(acked) < replicas) throw new ReplicationError(this.shard, Number(acked), replicas);
-    }
-    const [raw, lastDeliveredId] = reply as [RawEntry[], string];
     return { entries: raw.map(toEntry), lastDeliveredId };
+  }
+
+  /**
+   * With replicas required, entries count as read only once that many replicas have everything up to this read (the
+   * read is a write: it moves the group), so no entry a failover may lose is ever counted.
+   */
+  private async awaitReplicas(): Promise<void> {
+    const { replicas, timeoutMs } = writeConcernOf(this.redis);
+    if (replicas === 0) return;
+    const acked = Number(await this.reader.call('WAIT', replicas, timeoutMs));
+    if (acked < replicas) throw new ReplicationError(this.shard, acked, replicas);
   }
 
   /**

@@ -42,8 +42,8 @@ export const CONTROL_KEYS = {
 export const GROUPS = { aggregate: 'aggregate', archive: 'archive' } as const;
 
 /**
- * The owner of a shard reads as this one consumer name: only the lease holder can read (FENCED_READ checks the
- * epoch), so a new owner finds the old owner's pending entries under the same name and needs no XAUTOCLAIM.
+ * The owner of a shard reads as this one consumer name: only the lease holder can read (fencedRead checks the
+ * epoch under WATCH), so a new owner finds the old owner's pending entries under the same name and needs no XAUTOCLAIM.
  */
 export const SHARD_CONSUMER = 'owner';
 
