@@ -212,6 +212,27 @@ describe('ShardActor (test driver: in-memory shard and QuestDB, fake clock)', ()
     expect(a.snapshotStats().late).toBe(0);
   });
 
+  it("a paused old owner's stale late row landing after the takeover is overwritten a lease period later", async () => {
+    const a = driver.actor('w1');
+    driver.click('ad-1');
+    await driver.settle(a);
+    driver.leaseExpires();
+    const b = driver.actor('w2');
+    const old = driver.clock.now() - 20 * 60_000;
+    driver.click('ad-late', old);
+    driver.click('ad-late', old + 1);
+    await driver.settle(b); // folded in while b's re-write duty is armed
+    expect(driver.questdb.lateTotals()).toEqual({ 'ad-late': 2 });
+    // w1's write from before its pause lands now, with a lower cumulative late count.
+    const minute = Math.floor(old / 60_000) * 60_000;
+    const stale = { ts: minute, adId: 'ad-late', country: 'DE', shard: 's0/late', clicks: 1, late: true };
+    await driver.questdb.sinkFor('w1-stale').write([stale]);
+    expect(driver.questdb.lateTotals()).toEqual({ 'ad-late': 1 });
+    await driver.run(80, b); // 4 s: the duty fires one lease period (3 s) after the takeover
+    expect(driver.questdb.lateTotals()).toEqual({ 'ad-late': 2 });
+    expect(driver.questdb.totals()).toEqual(driver.expected);
+  });
+
   it('two workers want the shard at once: the lease admits one', async () => {
     const [a, b] = [driver.actor('w1'), driver.actor('w2')];
     driver.clicks('ad-1', 10);
