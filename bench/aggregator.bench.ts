@@ -19,7 +19,7 @@ import { measureWorkers, WorkerRun } from './support/aggregator-run';
 import { measureArchiver } from './support/archiver-run';
 import { runLoad } from './support/load';
 import { AppProcess, BenchWorkspace, freePort, sleep, startApp, waitReady } from './support/processes';
-import { BenchReport, fmtInt, fmtMs, isQuick, knob, log, quantile } from './support/report';
+import { BenchReport, fmtInt, fmtMs, isQuick, knob, log, quantile, runBench } from './support/report';
 import { describeCpu } from './support/cpu';
 import { appendClicks, prepareStaged, stagingKey } from './support/streams';
 
@@ -303,9 +303,4 @@ async function main() {
   return report.failed;
 }
 
-main()
-  .then((failed) => process.exit(failed > 0 ? 1 : 0))
-  .catch((e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  });
+runBench(main);

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 import { BenchWorkspace, freePort, sleep, startApp } from './support/processes';
 import { runLoad } from './support/load';
-import { BenchReport, fmtInt, fmtMs, isQuick, knob, log } from './support/report';
+import { BenchReport, fmtInt, fmtMs, isQuick, knob, log, runBench } from './support/report';
 import { totalStreamLength } from './support/streams';
 import { describeCpu, withTreeCpu } from './support/cpu';
 import { runWrk, WrkResult } from './support/wrk';
@@ -224,9 +224,4 @@ async function main() {
   return report.failed;
 }
 
-main()
-  .then((failed) => process.exit(failed > 0 ? 1 : 0))
-  .catch((e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  });
+runBench(main);

@@ -12,7 +12,7 @@ import { encodeClick } from '@clicks/events';
 import { createPgPool, ensureSchema } from '@clicks/store';
 import { streamKeys } from '@clicks/stream';
 import { BenchWorkspace, freePort, sleep, startApp, waitUntil } from './support/processes';
-import { BenchReport, fmtInt, fmtMs, isQuick, knob, log, quantile } from './support/report';
+import { BenchReport, fmtInt, fmtMs, isQuick, knob, log, quantile, runBench } from './support/report';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const stack = require('../scripts/lib/stack') as {
@@ -143,9 +143,4 @@ async function main(): Promise<number> {
   return report.failed;
 }
 
-main()
-  .then((failed) => process.exit(failed > 0 ? 1 : 0))
-  .catch((e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  });
+runBench(main);

@@ -42,6 +42,16 @@ export class BenchReport {
 
 export const log = (msg: string) => console.error(`[bench] ${msg}`);
 
+/** Runs a benchmark's main and exits 1 if it threw or any of its checks failed. */
+export function runBench(main: () => Promise<number>): void {
+  main()
+    .then((failed) => process.exit(failed > 0 ? 1 : 0))
+    .catch((e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    });
+}
+
 /** The p-quantile (0..1) of already sorted values, nearest rank. */
 export function quantile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;

@@ -218,7 +218,6 @@ export class ShardActor {
         this.stats.recoveredPending++;
       } else {
         this.lastApplied = entry.id;
-        this.stats.lastAppliedEntryAt = Number(entry.id.slice(0, entry.id.indexOf('-')));
       }
       const outcome = this.processor.process(entry, (adId) => this.hot.record(adId));
       if (outcome === 'clamped') this.stats.count('applied'); // counted, and counted apart as clamped

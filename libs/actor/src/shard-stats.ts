@@ -1,5 +1,5 @@
 import { WindowAggregator } from '@clicks/windowing';
-import { EntryOutcome } from './shard-processor';
+import { appendTimeOf, EntryOutcome } from './shard-processor';
 
 type CountedOutcome = Exclude<EntryOutcome, 'tick'>;
 const NO_OUTCOMES: Record<CountedOutcome, number> = { applied: 0, clamped: 0, late: 0, malformed: 0, trimmed: 0 };
@@ -50,7 +50,6 @@ export class ShardActorStats {
   errors = 0;
   stepCompletedAt = 0;
   loopIteratedAt = 0;
-  lastAppliedEntryAt = 0;
   /** Outcomes counted since the last checkpoint: a takeover replays those entries and counts them again. */
   private uncheckpointed: Record<CountedOutcome, number> = { ...NO_OUTCOMES };
 
@@ -102,7 +101,7 @@ export class ShardActorStats {
       errors: this.errors,
       stepCompletedAt: iso(this.stepCompletedAt),
       loopIteratedAt: iso(this.loopIteratedAt),
-      lastAppliedEntryAt: iso(this.lastAppliedEntryAt),
+      lastAppliedEntryAt: iso(appendTimeOf(lastAppliedId)),
       flushes: this.flushes,
       lastFlushRows: this.lastFlushRows,
       lastFlushMs: this.lastFlushMs,
