@@ -195,6 +195,7 @@ async function freshness(report: BenchReport, ctx: Ctx): Promise<void> {
       path: '/v1/clicks',
       body: `{"eventId":"bg-${run}-${i}","adId":"bg-${i % 5000}","country":"${COUNTRIES[i % COUNTRIES.length]}"}`,
     }),
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
     seconds: loadSeconds,
     // autocannon keeps one request in flight per connection: enough of them that a slow answer does not cap the rate.
     connections: 256,
@@ -230,7 +231,7 @@ async function freshness(report: BenchReport, ctx: Ctx): Promise<void> {
     const adId = probeAd(i);
     void fetch(`${ingest.url}/v1/clicks`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${ADMIN_TOKEN}` },
       body: JSON.stringify({ eventId: `probe-${run}-${i}`, adId, country: 'US' }),
     }).then(async (res) => {
       await res.text();

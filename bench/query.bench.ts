@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '@clicks/config';
 import { ClickMetrics } from '@clicks/metrics';
-import { AdClicksQuery, TopAdsQuery } from '@clicks/query';
+import { AdClicksQuery, ADMIN_VIEWER, FixedAdDirectory, TopAdsQuery } from '@clicks/query';
 import {
   AggregateWriter,
   ClickQueryRepository,
@@ -156,12 +156,13 @@ async function main() {
     const config = loadConfig({ QUESTDB_PG_URL: questdb.pgUrl, QUERY_CACHE_MS: '0' });
     const repo = new ClickQueryRepository(pool);
     const metrics = new ClickMetrics('bench');
-    const adClicks = new AdClicksQuery(config, repo, metrics);
-    const topAds = new TopAdsQuery(config, repo, metrics);
+    const ads = new FixedAdDirectory();
+    const adClicks = new AdClicksQuery(config, repo, metrics, ads);
+    const topAds = new TopAdsQuery(config, repo, metrics, ads);
     const groupByConfig = loadConfig({ QUESTDB_PG_URL: questdb.pgUrl, QUERY_CACHE_MS: '0', TOP_LIST_SIZE: '0' });
-    const groupByTop = new TopAdsQuery(groupByConfig, repo, metrics);
+    const groupByTop = new TopAdsQuery(groupByConfig, repo, metrics, ads);
     const cachedConfig = loadConfig({ QUESTDB_PG_URL: questdb.pgUrl, QUERY_CACHE_MS: '1000' });
-    const cachedTop = new TopAdsQuery(cachedConfig, repo, metrics);
+    const cachedTop = new TopAdsQuery(cachedConfig, repo, metrics, ads);
     const users = (await pool.query<{ u: string }>('SELECT DISTINCT user_id u FROM clicks_raw LIMIT 1000')).rows;
     const country = (i: number) => COUNTRIES[i % 10][0];
     // Ads across the popularity curve: the head, the torso and the tail.
@@ -172,31 +173,33 @@ async function main() {
         `${rawRows} clicks_raw rows (${RAW_PER_SEC}/s), loaded in ${loadSeconds} s\n`,
     );
     console.log('| query | runs | p50 ms | p99 ms |\n| --- | --- | --- | --- |');
-    await measure('adClicks one ad, M=60, 1m', ITERATIONS, (i) => adClicks.run(someAd(i), { minutes: '60' }));
+    await measure('adClicks one ad, M=60, 1m', ITERATIONS, (i) =>
+      adClicks.run(someAd(i), { minutes: '60' }, ADMIN_VIEWER),
+    );
     for (const minutes of ['1', '5', '60']) {
-      await measure(`topAds n=100, M=${minutes}`, ITERATIONS, () => topAds.run({ minutes, n: 100 }));
+      await measure(`topAds n=100, M=${minutes}`, ITERATIONS, () => topAds.run({ minutes, n: 100 }, ADMIN_VIEWER));
       await measure(
         `topAds n=100, M=${minutes}, country`,
         ITERATIONS,
-        (i) => topAds.run({ minutes, n: 100, filter: { country: country(i) } }),
+        (i) => topAds.run({ minutes, n: 100, filter: { country: country(i) } }, ADMIN_VIEWER),
         10, // the 10 countries asked for
       );
     }
     // What a first query after a gateway start costs: every minute's list is read.
     await measure('topAds n=100, M=60, cold lists (new gateway)', Math.min(ITERATIONS, 5), () =>
-      new TopAdsQuery(config, repo, metrics).run({ minutes: '60', n: 100 }),
+      new TopAdsQuery(config, repo, metrics, ads).run({ minutes: '60', n: 100 }, ADMIN_VIEWER),
     );
     await measure('adClicks one ad, M=60, userId', ITERATIONS, (i) =>
-      adClicks.run(someAd(i), { minutes: '60', filter: { userId: users[i % users.length].u } }),
+      adClicks.run(someAd(i), { minutes: '60', filter: { userId: users[i % users.length].u } }, ADMIN_VIEWER),
     );
     await measure('topAds n=100, M=60, repeated (1 s cache)', ITERATIONS, () =>
-      cachedTop.run({ minutes: '60', n: 100 }),
+      cachedTop.run({ minutes: '60', n: 100 }, ADMIN_VIEWER),
     );
     await measure('topAds n=100, M=60, GROUP BY only (TOP_LIST_SIZE=0)', ITERATIONS, () =>
-      groupByTop.run({ minutes: '60', n: 100 }),
+      groupByTop.run({ minutes: '60', n: 100 }, ADMIN_VIEWER),
     );
     await measure('topAds n=1000, M=60 (lists cannot decide: GROUP BY)', Math.min(ITERATIONS, 10), () =>
-      topAds.run({ minutes: '60', n: 1000 }),
+      topAds.run({ minutes: '60', n: 1000 }, ADMIN_VIEWER),
     );
     // Reconciliation's QuestDB side (per minute and shard, both tables); its raw count scales with clicks_raw rows.
     const reconciliation = new ReconciliationRepository(pool);
@@ -210,7 +213,10 @@ async function main() {
     // The merged answers must be the GROUP BY's, exactly.
     for (const minutes of ['1', '5', '60'])
       for (const n of [10, 100]) {
-        const [a, b] = await Promise.all([topAds.run({ minutes, n }), groupByTop.run({ minutes, n })]);
+        const [a, b] = await Promise.all([
+          topAds.run({ minutes, n }, ADMIN_VIEWER),
+          groupByTop.run({ minutes, n }, ADMIN_VIEWER),
+        ]);
         if (JSON.stringify(a.ads) !== JSON.stringify(b.ads)) throw new Error(`top lists differ: M=${minutes} n=${n}`);
       }
     const served = (await metrics.querySeconds.get()).values.filter((v) => v.metricName?.endsWith('_count'));

@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import { createAggregatorApp } from '../../apps/aggregator/src/aggregator.app';
 import { eventually, resetRedis, runId, startApp, testConfig } from '../support/test-env';
 
-const TOKEN = 'admin-secret';
+const TOKEN = 'test-admin-token';
 
 describe('aggregator SRE endpoints', () => {
   const config = testConfig({ ADMIN_TOKEN: TOKEN, HOT_AD_THRESHOLD: '5', SHARD_COUNT: '4', WORKER_ID: 'admin-w1' });

@@ -5,7 +5,12 @@ import { AppProcess } from '../support/processes';
 import { ClickProducer, settledCounts } from '../support/ground-truth';
 import { eventually, resetRedis, runId, startApp, testConfig } from '../support/test-env';
 
-const WORKER_ENV = { SHARD_COUNT: '4', LEASE_TTL_MS: '2000', FLUSH_INTERVAL_MS: '200', ADMIN_TOKEN: 'test-admin' };
+const WORKER_ENV = {
+  SHARD_COUNT: '4',
+  LEASE_TTL_MS: '2000',
+  FLUSH_INTERVAL_MS: '200',
+  ADMIN_TOKEN: 'test-admin-token',
+};
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('aggregator workers as real processes: crashes, races, rebalancing', () => {

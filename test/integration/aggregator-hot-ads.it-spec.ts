@@ -7,7 +7,7 @@ import { freePortAsync } from '../support/ports';
 import { AppProcess } from '../support/processes';
 import { postJson, resetRedis, runId, startApp, testConfig } from '../support/test-env';
 
-const ENV = { SHARD_COUNT: '8', LEASE_TTL_MS: '2000', FLUSH_INTERVAL_MS: '200', ADMIN_TOKEN: 'hot-admin' };
+const ENV = { SHARD_COUNT: '8', LEASE_TTL_MS: '2000', FLUSH_INTERVAL_MS: '200', ADMIN_TOKEN: 'test-admin-token' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('a hot ad salted over 8 shards mid-stream', () => {
@@ -36,7 +36,7 @@ describe('a hot ad salted over 8 shards mid-stream', () => {
     await sleep(1000);
     const put = await fetch(`${worker.url}/v1/admin/hot-ads/${hot}`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json', authorization: 'Bearer hot-admin' },
+      headers: { 'content-type': 'application/json', authorization: 'Bearer test-admin-token' },
       body: JSON.stringify({ salts: 8 }),
     });
     expect(put.status).toBe(200);

@@ -7,7 +7,7 @@ import { AppProcess } from '../support/processes';
 import { ClickProducer, settledCounts } from '../support/ground-truth';
 import { eventually, resetRedis, runId, startApp, testConfig } from '../support/test-env';
 
-const BASE_ENV = { SHARD_COUNT: '4', LEASE_TTL_MS: '2000', FLUSH_INTERVAL_MS: '200', ADMIN_TOKEN: 'test-admin' };
+const BASE_ENV = { SHARD_COUNT: '4', LEASE_TTL_MS: '2000', FLUSH_INTERVAL_MS: '200', ADMIN_TOKEN: 'test-admin-token' };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Raw rows of the run in clicks_raw: all of them, and distinct event ids. */
@@ -67,7 +67,7 @@ describe('aggregator roles: aggregating and archiving in separate processes', ()
 
     // The archivers stay out of the ring: the aggregating worker alone owns every shard.
     const shards = await fetch(`${aggregator.url}/v1/admin/shards`, {
-      headers: { authorization: 'Bearer test-admin' },
+      headers: { authorization: 'Bearer test-admin-token' },
     }).then((r) => r.json() as Promise<{ worker: { liveWorkers: string[]; ownedShards: number[] } }>);
     expect(shards.worker.liveWorkers).toEqual(['roles-agg']);
     expect(shards.worker.ownedShards).toEqual([0, 1, 2, 3]);

@@ -2,7 +2,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { createAggregatorApp } from '../../apps/aggregator/src/aggregator.app';
 import { createGatewayApp } from '../../apps/gateway/src/gateway.app';
 import { createIngestApp } from '../../apps/ingest/src/ingest.app';
-import { eventually, getJson, postJson, resetRedis, runId, startApp, testConfig } from '../support/test-env';
+import { adminAuth, eventually, getJson, postJson, resetRedis, runId, startApp, testConfig } from '../support/test-env';
 
 const MIN = 60_000;
 
@@ -100,7 +100,7 @@ describe('a click flows from intake to the gateway', () => {
     });
     const notJson = await fetch(`${ingest}/v1/clicks`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json' },
+      headers: { 'content-type': 'application/json', ...adminAuth },
       body: '{nope',
     });
     expect(notJson.status).toBe(400);

@@ -1,7 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import Redis from 'ioredis';
 import { createIngestApp } from '../../apps/ingest/src/ingest.app';
-import { postJson, runId, startApp, testConfig } from '../support/test-env';
+import { adminAuth, postJson, runId, startApp, testConfig } from '../support/test-env';
 
 async function countStreamClicks(redis: Redis, shards: number, adPrefix: string): Promise<number> {
   let n = 0;
@@ -15,7 +15,7 @@ async function countStreamClicks(redis: Redis, shards: number, adPrefix: string)
 }
 
 async function post(url: string, body: string, contentType: string) {
-  const res = await fetch(url, { method: 'POST', headers: { 'content-type': contentType }, body });
+  const res = await fetch(url, { method: 'POST', headers: { 'content-type': contentType, ...adminAuth }, body });
   const text = await res.text();
   return { status: res.status, body: text.startsWith('{') ? JSON.parse(text) : text };
 }

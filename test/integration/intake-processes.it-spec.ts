@@ -3,7 +3,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { freePortAsync } from '../support/ports';
-import { eventually, runId, testEnv } from '../support/test-env';
+import { adminAuth, eventually, runId, testEnv } from '../support/test-env';
 
 const ROOT = join(__dirname, '..', '..');
 const SHARDS = 4;
@@ -91,7 +91,7 @@ describe('INGEST_PROCESSES=2: workers share the port, metrics are summed, SIGTER
     const once = (i: number) =>
       fetch(`${url}/v1/clicks`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', connection: 'close' },
+        headers: { 'content-type': 'application/json', connection: 'close', ...adminAuth },
         body: JSON.stringify({ eventId: `${run}-${i % 40}`, adId: `${run}-ad-${(i % 40) % 7}` }),
       }).then(async (r) => ({ status: r.status, body: (await r.json()) as { duplicate?: boolean; message?: string } }));
     const post = async (i: number) => {

@@ -2,9 +2,9 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import Redis from 'ioredis';
 import { ImpressionTokenSigner } from '@clicks/impressions';
 import { createIngestApp } from '../../apps/ingest/src/ingest.app';
-import { eventually, postJson, runId, startApp, testConfig } from '../support/test-env';
+import { adminAuth, eventually, postJson, runId, startApp, testConfig } from '../support/test-env';
 
-const ADMIN = 'test-admin-token-0123';
+const ADMIN = 'test-admin-token';
 const KEY = { id: 'k1', secret: 'impression-secret-0123456789' };
 const OLD_KEY = { id: 'k0', secret: 'previous-secret-0123456789' };
 
@@ -24,7 +24,8 @@ async function streamClicks(redis: Redis, shards: number, adIds: string[]): Prom
 }
 
 async function request(url: string, init: RequestInit = {}) {
-  const res = await fetch(url, { redirect: 'manual', ...init });
+  const headers = { ...adminAuth, ...(init.headers as Record<string, string> | undefined) };
+  const res = await fetch(url, { redirect: 'manual', ...init, headers });
   const text = await res.text();
   let body: any = null;
   try {
@@ -50,7 +51,7 @@ describe('browser clicks through the redirect', () => {
   const putAd = (id: string, body: unknown, token: string | null = ADMIN) =>
     request(`${url}/v1/ads/${id}`, {
       method: 'PUT',
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      headers: { 'content-type': 'application/json', authorization: token ? `Bearer ${token}` : '' },
       body: JSON.stringify(body),
     });
 

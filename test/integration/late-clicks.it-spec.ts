@@ -7,7 +7,7 @@ import { AppProcess } from '../support/processes';
 import { eventually, getJson, postJson, resetRedis, runId, startApp, testConfig } from '../support/test-env';
 
 const MIN = 60_000;
-const TOKEN = 'late-admin';
+const TOKEN = 'test-admin-token';
 // Lateness of 5 minutes (the default): clicks 10 minutes, 2 hours and 3 days old arrive after their window closed.
 const ENV = { SHARD_COUNT: '2', ALLOWED_LATENESS_MS: '300000', ADMIN_TOKEN: TOKEN };
 const minuteOf = (t: number) => Math.floor(t / MIN) * MIN;

@@ -6,7 +6,7 @@ import { createAggregatorApp } from '../../apps/aggregator/src/aggregator.app';
 import { createIngestApp } from '../../apps/ingest/src/ingest.app';
 import { eventually, postJson, resetRedis, runId, startApp, testConfig } from '../support/test-env';
 
-const TOKEN = 'reconcile-secret';
+const TOKEN = 'test-admin-token';
 const MIN = 60_000;
 
 describe('reconciliation: raw archive against minute aggregates and late records', () => {

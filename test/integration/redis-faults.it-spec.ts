@@ -15,7 +15,7 @@ const stack = require('../../scripts/lib/stack') as {
 };
 
 const SHARDS = 4;
-const TOKEN = 'faults-admin';
+const TOKEN = 'test-admin-token';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 interface LocalShard {

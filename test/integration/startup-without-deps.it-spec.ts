@@ -24,7 +24,7 @@ describe('apps started before Redis and QuestDB', () => {
       QUESTDB_HTTP_URL: `http://127.0.0.1:${httpPort}`,
       QUESTDB_PG_URL: `postgresql://admin:quest@127.0.0.1:${pgPort}/qdb`,
       WORKER_ID: 'early-bird',
-      ADMIN_TOKEN: 'early-admin',
+      ADMIN_TOKEN: 'test-admin-token',
       // No polling within the test: a hot-ad change can only reach ingest over the control bus.
       HOT_ADS_REFRESH_MS: '600000',
     });
@@ -53,7 +53,7 @@ describe('apps started before Redis and QuestDB', () => {
       // The control bus, which could not connect at start, subscribed once Redis came: a change reaches ingest.
       const salted = await fetch(`${urls[1]}/v1/admin/hot-ads/early-hot`, {
         method: 'PUT',
-        headers: { 'content-type': 'application/json', authorization: 'Bearer early-admin' },
+        headers: { 'content-type': 'application/json', authorization: 'Bearer test-admin-token' },
         body: JSON.stringify({ salts: 8 }),
       });
       expect(salted.status).toBe(200);

@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { ClickMetrics } from '@clicks/metrics';
-import { TopAdsQuery } from '@clicks/query';
+import { ADMIN_VIEWER, FixedAdDirectory, TopAdsQuery } from '@clicks/query';
 import { AggregateWriter, ClickQueryRepository, createPgPool, ensureSchema, MinuteCountRow } from '@clicks/store';
 import { eventually, runId, testConfig } from '../support/test-env';
 
@@ -84,8 +84,18 @@ describe('top-N from per-minute top lists against QuestDB', () => {
     const repo = new ClickQueryRepository(pool);
     metrics = new ClickMetrics('top-lists-test');
     // Lists of 20 ads over 300: most ads are left out of most lists, so bounds and exact resolving both matter.
-    fromLists = new TopAdsQuery(testConfig({ QUERY_CACHE_MS: '0', TOP_LIST_SIZE: '20' }), repo, metrics);
-    groupBy = new TopAdsQuery(testConfig({ QUERY_CACHE_MS: '0', TOP_LIST_SIZE: '0' }), repo, new ClickMetrics('gb'));
+    fromLists = new TopAdsQuery(
+      testConfig({ QUERY_CACHE_MS: '0', TOP_LIST_SIZE: '20' }),
+      repo,
+      metrics,
+      new FixedAdDirectory(),
+    );
+    groupBy = new TopAdsQuery(
+      testConfig({ QUERY_CACHE_MS: '0', TOP_LIST_SIZE: '0' }),
+      repo,
+      new ClickMetrics('gb'),
+      new FixedAdDirectory(),
+    );
   });
 
   afterAll(async () => {
@@ -103,22 +113,27 @@ describe('top-N from per-minute top lists against QuestDB', () => {
     [3, 2, 5, 'IN'],
   ])('top %d over minutes [%d, %d), country %s, equals the GROUP BY over every row', async (n, from, to, country) => {
     const window = { from: iso(from), to: iso(to), n, filter: { country } };
-    const want = await groupBy.run(window);
+    const want = await groupBy.run(window, ADMIN_VIEWER);
     expect(want.ads).toHaveLength(n);
-    expect((await fromLists.run(window)).ads).toEqual(want.ads);
+    expect((await fromLists.run(window, ADMIN_VIEWER)).ads).toEqual(want.ads);
   });
 
   it('answered from the lists (not the fallback) for small n, with or without a country', async () => {
     const before = await served('top_lists');
-    await fromLists.run({ from: iso(0), to: iso(MINUTES), n: 5 });
-    await fromLists.run({ from: iso(0), to: iso(MINUTES), n: 5, filter: { country: 'US' } });
+    await fromLists.run({ from: iso(0), to: iso(MINUTES), n: 5 }, ADMIN_VIEWER);
+    await fromLists.run({ from: iso(0), to: iso(MINUTES), n: 5, filter: { country: 'US' } }, ADMIN_VIEWER);
     expect(await served('top_lists')).toBe(before + 2);
   });
 
   it("reads every minute's list ahead of queries when warmed, so the next query reads none", async () => {
     const repo = new ClickQueryRepository(pool);
     const listReads = jest.spyOn(repo, 'topAds'); // calls through: counts the list reads
-    const warmed = new TopAdsQuery(testConfig({ QUERY_CACHE_MS: '0', TOP_LIST_SIZE: '20' }), repo, metrics);
+    const warmed = new TopAdsQuery(
+      testConfig({ QUERY_CACHE_MS: '0', TOP_LIST_SIZE: '20' }),
+      repo,
+      metrics,
+      new FixedAdDirectory(),
+    );
     const now = B + (MINUTES - 1) * MIN; // the last MINUTES minutes are then the run's
     expect(await warmed.warm(MINUTES, 30_000, now)).toBe(MINUTES);
     expect(warmed.cachedLists).toBe(MINUTES);
@@ -126,15 +141,15 @@ describe('top-N from per-minute top lists against QuestDB', () => {
     expect(await warmed.warm(MINUTES, 30_000, now)).toBe(0); // still current for 30 s more
     expect(await warmed.warm(MINUTES, 61_000, now)).toBe(MINUTES); // past the max age by then: renewed
     const window = { from: iso(0), to: iso(MINUTES), n: 5 };
-    expect((await warmed.run(window, now)).ads).toEqual((await groupBy.run(window)).ads);
+    expect((await warmed.run(window, ADMIN_VIEWER, now)).ads).toEqual((await groupBy.run(window, ADMIN_VIEWER)).ads);
     expect(listReads).toHaveBeenCalledTimes(2 * MINUTES);
   });
 
   it('sees clicks added to an old minute after its list was computed', async () => {
     const window = { from: iso(0), to: iso(MINUTES), n: 3 };
     // Lists of every minute, of all countries and of US, are now cached.
-    await fromLists.run(window);
-    await fromLists.run({ ...window, filter: { country: 'US' } });
+    await fromLists.run(window, ADMIN_VIEWER);
+    await fromLists.run({ ...window, filter: { country: 'US' } }, ADMIN_VIEWER);
     const tail = ad(ADS + 1);
     // A shard that lagged: a new row for a tail ad, and a higher cumulative count for an existing row.
     await write([
@@ -143,10 +158,10 @@ describe('top-N from per-minute top lists against QuestDB', () => {
     ]);
     await write([{ ts: B + 6 * MIN, adId: tail, country: 'US', shard: 's9', clicks: 5 }]);
     await settled(written + 100_005);
-    const got = await fromLists.run(window);
+    const got = await fromLists.run(window, ADMIN_VIEWER);
     expect(got.ads[0]).toEqual({ adId: tail, clicks: 100_005 });
-    expect(got.ads).toEqual((await groupBy.run(window)).ads);
+    expect(got.ads).toEqual((await groupBy.run(window, ADMIN_VIEWER)).ads);
     const us = { ...window, filter: { country: 'US' } };
-    expect((await fromLists.run(us)).ads[0]).toEqual({ adId: tail, clicks: 100_005 });
+    expect((await fromLists.run(us, ADMIN_VIEWER)).ads[0]).toEqual({ adId: tail, clicks: 100_005 });
   });
 });

@@ -21,4 +21,6 @@ module.exports = async function globalSetup() {
   process.env.TEST_QUESTDB_HTTP_URL = questdb.httpUrl;
   process.env.TEST_QUESTDB_PG_URL = questdb.pgUrl;
   process.env.TEST_TMP_DIR = dir;
+  // Fault tests pause the QuestDB server itself (SIGSTOP/SIGCONT).
+  process.env.TEST_QUESTDB_PID = String(questdb.child.pid);
 };

@@ -4,6 +4,10 @@ import Redis from 'ioredis';
 import { AppConfig, loadConfig } from '@clicks/config';
 import { listen } from '@clicks/server';
 
+/** The admin token of every app under test; postJson and getJson send it unless told otherwise. */
+export const TEST_ADMIN_TOKEN = 'test-admin-token';
+export const adminAuth = { authorization: `Bearer ${TEST_ADMIN_TOKEN}` };
+
 /** Environment for apps under test: the servers started by the jest global setup, fast flushes. */
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
   const need = (k: string) => {
@@ -20,6 +24,9 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     READ_BLOCK_MS: '50',
     SHARD_COUNT: '4',
     HOST: '127.0.0.1',
+    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    // Many redirects come from 127.0.0.1 in tests; the per-address limit has a test of its own.
+    CLIENT_IP_REQUESTS_PER_SECOND: '0',
     ...overrides,
   };
 }
@@ -84,17 +91,25 @@ export async function eventually<T>(probe: () => Promise<T>, ok: (v: T) => boole
   throw new Error(`condition not met within ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
 }
 
-export async function postJson(url: string, body: unknown): Promise<{ status: number; body: any; headers: Headers }> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
+/** POSTs JSON with the admin token, or with `authorization` as given (null: none). */
+export async function postJson(
+  url: string,
+  body: unknown,
+  authorization: string | null = adminAuth.authorization,
+): Promise<{ status: number; body: any; headers: Headers }> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (authorization !== null) headers.authorization = authorization;
+  const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify(body) });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null, headers: res.headers };
 }
 
-export async function getJson(url: string): Promise<{ status: number; body: any }> {
-  const res = await fetch(url);
-  return { status: res.status, body: await res.json() };
+/** GETs JSON with the admin token, or with `authorization` as given (null: none). */
+export async function getJson(
+  url: string,
+  authorization: string | null = adminAuth.authorization,
+): Promise<{ status: number; body: any }> {
+  const res = await fetch(url, authorization === null ? {} : { headers: { authorization } });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
 }

@@ -1,7 +1,18 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
-import { AdClicksQuery, GRANULARITIES, TopAdsQuery } from '@clicks/query';
-import { AdClicksDoc, ParamErrorDoc, TopAdsDoc } from './openapi.docs';
+import { Controller, Get, Param, Query, Req, UseGuards } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiQuery,
+  ApiTags,
+} from '@nestjs/swagger';
+import { FastifyRequest } from 'fastify';
+import { ApiKeyGuard, RequireKey } from '@clicks/accounts';
+import { AdClicksQuery, GRANULARITIES, RollupQuery, TopAdsQuery } from '@clicks/query';
+import { AdClicksDoc, ParamErrorDoc, RollupDoc, TopAdsDoc } from './openapi.docs';
+import { viewerOf } from './viewer-of';
 
 type QueryString = Record<string, string | undefined>;
 
@@ -10,8 +21,16 @@ const windowQueries = () => [
   ApiQuery({ name: 'from', required: false, description: 'ISO-8601 with zone, inclusive, floored to the minute' }),
   ApiQuery({ name: 'to', required: false, description: 'ISO-8601 with zone, exclusive, floored to the minute' }),
   ApiQuery({ name: 'country', required: false, description: 'ISO-3166 alpha-2 (from the minute aggregates)' }),
-  ApiQuery({ name: 'ip', required: false, description: 'IPv4 or IPv6 (from the raw archive)' }),
-  ApiQuery({ name: 'userId', required: false, description: 'user id (from the raw archive)' }),
+  ApiQuery({ name: 'ip', required: false, description: 'IPv4 or IPv6 (raw archive; admin token, at most 24 h)' }),
+  ApiQuery({ name: 'userId', required: false, description: 'user id (raw archive; admin token, at most 24 h)' }),
+];
+
+const rollupQueries = () => [
+  ApiQuery({ name: 'minutes', required: false, description: 'the M most recent minutes, the current one included' }),
+  ApiQuery({ name: 'from', required: false, description: 'ISO-8601 with zone, inclusive, floored to the minute' }),
+  ApiQuery({ name: 'to', required: false, description: 'ISO-8601 with zone, exclusive, floored to the minute' }),
+  ApiQuery({ name: 'country', required: false, description: 'ISO-3166 alpha-2' }),
+  ApiQuery({ name: 'granularity', required: false, enum: GRANULARITIES, description: 'default 1m' }),
 ];
 
 function applyAll(decorators: MethodDecorator[]): MethodDecorator {
@@ -22,38 +41,59 @@ function applyAll(decorators: MethodDecorator[]): MethodDecorator {
 
 const filterOf = (q: QueryString) => ({ country: q.country, ip: q.ip, userId: q.userId });
 
+/** Advertisers read their own numbers with their key; the admin token reads everyone's. */
 @ApiTags('clicks')
-@Controller('v1/ads')
+@ApiBearerAuth()
+@Controller('v1')
+@UseGuards(ApiKeyGuard)
+@RequireKey('advertiser')
 export class AdClicksController {
   constructor(
     private readonly adClicks: AdClicksQuery,
     private readonly topAds: TopAdsQuery,
+    private readonly rollups: RollupQuery,
   ) {}
 
-  @Get('top')
+  @Get('ads/top')
   @ApiOperation({ summary: 'The most clicked ads: clicks descending, then adId ascending' })
   @ApiQuery({ name: 'n', required: false, description: '1-1000, default 100' })
   @applyAll(windowQueries())
   @ApiOkResponse({ type: TopAdsDoc })
   @ApiBadRequestResponse({ type: ParamErrorDoc })
-  top(@Query() q: QueryString) {
-    return this.topAds.run({ n: q.n, minutes: q.minutes, from: q.from, to: q.to, filter: filterOf(q) });
+  top(@Query() q: QueryString, @Req() req: FastifyRequest) {
+    return this.topAds.run({ n: q.n, minutes: q.minutes, from: q.from, to: q.to, filter: filterOf(q) }, viewerOf(req));
   }
 
-  @Get(':adId/clicks')
+  @Get('ads/:adId/clicks')
   @ApiOperation({ summary: 'Clicks of one ad per bucket; every bucket present, the open one partial' })
   @ApiParam({ name: 'adId', description: '1-64 characters of [A-Za-z0-9._-]' })
   @ApiQuery({ name: 'granularity', required: false, enum: GRANULARITIES, description: 'default 1m' })
   @applyAll(windowQueries())
   @ApiOkResponse({ type: AdClicksDoc })
   @ApiBadRequestResponse({ type: ParamErrorDoc })
-  clicks(@Param('adId') adId: string, @Query() q: QueryString) {
-    return this.adClicks.run(adId, {
-      minutes: q.minutes,
-      from: q.from,
-      to: q.to,
-      granularity: q.granularity,
-      filter: filterOf(q),
-    });
+  clicks(@Param('adId') adId: string, @Query() q: QueryString, @Req() req: FastifyRequest) {
+    return this.adClicks.run(
+      adId,
+      { minutes: q.minutes, from: q.from, to: q.to, granularity: q.granularity, filter: filterOf(q) },
+      viewerOf(req),
+    );
+  }
+
+  @Get('advertisers/:advertiserId/clicks')
+  @ApiOperation({ summary: "Clicks of all the advertiser's ads together per bucket (an advertiser: its own only)" })
+  @applyAll(rollupQueries())
+  @ApiOkResponse({ type: RollupDoc })
+  @ApiBadRequestResponse({ type: ParamErrorDoc })
+  advertiserClicks(@Param('advertiserId') id: string, @Query() q: QueryString, @Req() req: FastifyRequest) {
+    return this.rollups.run('advertiser', id, q, viewerOf(req));
+  }
+
+  @Get('campaigns/:campaignId/clicks')
+  @ApiOperation({ summary: "Clicks of the campaign's ads together per bucket (an advertiser: its own ads in it)" })
+  @applyAll(rollupQueries())
+  @ApiOkResponse({ type: RollupDoc })
+  @ApiBadRequestResponse({ type: ParamErrorDoc })
+  campaignClicks(@Param('campaignId') id: string, @Query() q: QueryString, @Req() req: FastifyRequest) {
+    return this.rollups.run('campaign', id, q, viewerOf(req));
   }
 }

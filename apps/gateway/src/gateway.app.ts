@@ -1,17 +1,24 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '@clicks/config';
+import { RateLimitedFilter } from '@clicks/limits';
 import { createHttpApp } from '@clicks/server';
 import { GatewayModule } from './gateway.module';
-import { QueryParamFilter } from './query-param.filter';
+import { requireKeyForGraphql } from './graphql/graphql-key.hook';
+import { QueryErrorFilter } from './query-error.filter';
 
 export async function createGatewayApp(config: AppConfig): Promise<NestFastifyApplication> {
   const app = await createHttpApp(GatewayModule.forRoot(config), config);
-  app.useGlobalFilters(new QueryParamFilter());
+  app.useGlobalFilters(new QueryErrorFilter(), new RateLimitedFilter());
+  requireKeyForGraphql(app);
   const openapi = new DocumentBuilder()
     .setTitle('Ad click gateway')
-    .setDescription('Exact click counts per ad and top ads over a window; GraphQL at /graphql')
+    .setDescription(
+      'Exact click counts per ad, advertiser and campaign, and top ads over a window; GraphQL at /graphql. ' +
+        'Every call needs `Authorization: Bearer <advertiser key or admin token>`.',
+    )
     .setVersion('1')
+    .addBearerAuth()
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, openapi), {
     jsonDocumentUrl: 'docs/openapi.json',

@@ -2,9 +2,10 @@ import { MercuriusDriver, MercuriusDriverConfig } from '@nestjs/mercurius';
 import { DynamicModule, Module } from '@nestjs/common';
 import { GraphQLModule } from '@nestjs/graphql';
 import { TerminusModule } from '@nestjs/terminus';
+import { AccountsModule } from '@clicks/accounts';
 import { AdRegistry } from '@clicks/ads';
 import { AppConfig, ConfigModule } from '@clicks/config';
-import { AdClicksQuery, TopAdsQuery, TopListWarmer } from '@clicks/query';
+import { AD_DIRECTORY, AdClicksQuery, RollupQuery, TopAdsQuery, TopListWarmer } from '@clicks/query';
 import { MetricsModule } from '@clicks/metrics';
 import { QuestDbModule } from '@clicks/store';
 import { RedisModule } from '@clicks/stream';
@@ -25,6 +26,7 @@ export class GatewayModule {
         QuestDbModule,
         TerminusModule,
         MetricsModule.forApp('gateway'),
+        AccountsModule,
         GraphQLModule.forRoot<MercuriusDriverConfig>({
           driver: MercuriusDriver,
           path: '/graphql',
@@ -39,7 +41,16 @@ export class GatewayModule {
         }),
       ],
       controllers: [AdClicksController, HealthController],
-      providers: [AdClicksQuery, TopAdsQuery, TopListWarmer, ClicksResolver, AdRegistry, AdsResolver],
+      providers: [
+        AdClicksQuery,
+        TopAdsQuery,
+        RollupQuery,
+        TopListWarmer,
+        ClicksResolver,
+        AdRegistry,
+        AdsResolver,
+        { provide: AD_DIRECTORY, useExisting: AdRegistry },
+      ],
     };
   }
 }

@@ -29,6 +29,19 @@ export class AdClicksDoc {
   @ApiProperty({ type: [SeriesPointDoc] }) series!: SeriesPointDoc[];
 }
 
+export class RollupDoc {
+  @ApiPropertyOptional() advertiserId?: string;
+  @ApiPropertyOptional() campaignId?: string;
+  @ApiProperty() from!: string;
+  @ApiProperty() to!: string;
+  @ApiProperty({ enum: GRANULARITIES }) granularity!: string;
+  @ApiProperty({ type: FiltersDoc }) filters!: FiltersDoc;
+  @ApiProperty({ description: 'how many registered ads the numbers sum over' }) ads!: number;
+  @ApiProperty() total!: number;
+  @ApiProperty({ description: 'of total, the clicks folded in after their window closed' }) late!: number;
+  @ApiProperty({ type: [SeriesPointDoc] }) series!: SeriesPointDoc[];
+}
+
 export class AdTotalDoc {
   @ApiProperty() adId!: string;
   @ApiProperty() clicks!: number;

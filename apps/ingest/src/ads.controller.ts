@@ -6,14 +6,16 @@ import {
   NotFoundException,
   Param,
   Put,
+  Req,
   Res,
   UseGuards,
 } from '@nestjs/common';
-import { FastifyReply } from 'fastify';
+import { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiKeyGuard, RequireKey } from '@clicks/accounts';
 import { AdRegistry, isAdId, parseAdRegistration } from '@clicks/ads';
 import { AdminTokenGuard } from '@clicks/server';
 
-/** The ads registry: where each ad's clicks are redirected. Writes need the admin token. */
+/** The ads registry: where each ad's clicks are redirected. Writes need the admin token; reads a key. */
 @Controller('v1/ads')
 export class AdsController {
   constructor(private readonly ads: AdRegistry) {}
@@ -34,11 +36,16 @@ export class AdsController {
     return toBody(parsed.ad);
   }
 
+  /** An advertiser key reads only its own ads; another's answers 404 exactly like an unknown one. */
   @Get(':adId')
-  async getAd(@Param('adId') adId: string) {
+  @UseGuards(ApiKeyGuard)
+  @RequireKey('advertiser')
+  async getAd(@Param('adId') adId: string, @Req() req: FastifyRequest) {
     if (!isAdId(adId)) throw new BadRequestException({ error: 'invalid_ad', param: 'adId', message: 'bad ad id' });
     const ad = await this.ads.get(adId);
-    if (!ad) throw new NotFoundException({ error: 'unknown_ad', adId, message: `ad ${adId} is not registered` });
+    const hidden = req.principal?.kind === 'advertiser' && ad?.advertiserId !== req.principal.advertiserId;
+    if (!ad || hidden)
+      throw new NotFoundException({ error: 'unknown_ad', adId, message: `ad ${adId} is not registered` });
     return toBody(ad);
   }
 }

@@ -1,18 +1,46 @@
-import { BadRequestException, Body, Controller, HttpCode, HttpException, Post, Req, UseFilters } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  HttpCode,
+  HttpException,
+  Post,
+  Req,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
 import { FastifyRequest } from 'fastify';
+import { ApiKeyGuard, Principal, RequireKey } from '@clicks/accounts';
 import { BATCH_LIMITS, ClickIntakeService, parseBatchBody } from '@clicks/intake';
+import { RateLimits } from '@clicks/limits';
 import { IntakeErrorFilter } from './intake-error.filter';
 
+/** Who sent a click, as archived with it. */
+export function partnerOf(principal: Principal | undefined): string {
+  return principal?.kind === 'partner' ? principal.partnerId : 'admin';
+}
+
+/** Clicks from partners' servers: a partner key (or the admin token) and the key's per-second budget of events. */
 @Controller('v1/clicks')
 @UseFilters(IntakeErrorFilter)
+@UseGuards(ApiKeyGuard)
+@RequireKey('partner')
 export class ClicksController {
-  constructor(private readonly intake: ClickIntakeService) {}
+  constructor(
+    private readonly intake: ClickIntakeService,
+    private readonly limits: RateLimits,
+  ) {}
+
+  private async spend(req: FastifyRequest, events: number): Promise<void> {
+    if (req.principal?.kind === 'partner') await this.limits.consume('partner_events', req.principal.keyId, events);
+  }
 
   /** 202 only once the click is in its shard stream; a duplicate is acknowledged and marked, never re-counted. */
   @Post()
   @HttpCode(202)
-  async postClick(@Body() body: unknown) {
-    const r = await this.intake.accept(body);
+  async postClick(@Body() body: unknown, @Req() req: FastifyRequest) {
+    await this.spend(req, 1);
+    const r = await this.intake.accept(body, partnerOf(req.principal));
     if (r.status === 'rejected') {
       throw new BadRequestException({
         error: 'invalid_click',
@@ -39,6 +67,7 @@ export class ClicksController {
       const error = parsed.status === 413 ? 'batch_too_large' : 'invalid_batch';
       throw new HttpException({ error, field: 'body', message: parsed.message }, parsed.status);
     }
-    return this.intake.acceptMany(parsed.items);
+    await this.spend(req, parsed.items.length);
+    return this.intake.acceptMany(parsed.items, partnerOf(req.principal));
   }
 }

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
+import { AccountsModule } from '@clicks/accounts';
 import { AdRegistry } from '@clicks/ads';
 import { AppConfig, ConfigModule } from '@clicks/config';
 import { DrainState } from '@clicks/server';
@@ -7,6 +8,7 @@ import { ClickIntakeService, RedirectClickService } from '@clicks/intake';
 import { MetricsModule } from '@clicks/metrics';
 import { QuestDbModule } from '@clicks/store';
 import { HotAdRoutes, HotAdRoutesListener, RedisModule } from '@clicks/stream';
+import { AccountsController } from './accounts.controller';
 import { AdsController } from './ads.controller';
 import { ClicksController } from './clicks.controller';
 import { HealthController } from './health.controller';
@@ -23,8 +25,16 @@ export class IngestModule {
         QuestDbModule,
         TerminusModule,
         MetricsModule.forApp('ingest'),
+        AccountsModule,
       ],
-      controllers: [HotAdRoutesListener, ClicksController, AdsController, RedirectController, HealthController],
+      controllers: [
+        HotAdRoutesListener,
+        ClicksController,
+        AdsController,
+        AccountsController,
+        RedirectController,
+        HealthController,
+      ],
       providers: [HotAdRoutes, ClickIntakeService, AdRegistry, RedirectClickService, DrainState],
     };
   }

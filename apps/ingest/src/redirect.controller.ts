@@ -10,12 +10,16 @@ import {
   Req,
   Res,
   UseFilters,
+  UseGuards,
   Param,
 } from '@nestjs/common';
+import { BlockList } from 'node:net';
 import { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiKeyGuard, RequireKey } from '@clicks/accounts';
 import { isAdId } from '@clicks/ads';
 import { APP_CONFIG, AppConfig } from '@clicks/config';
-import { RedirectClickService } from '@clicks/intake';
+import { RedirectClickService, resolveClientIp, trustedProxyList } from '@clicks/intake';
+import { RateLimits } from '@clicks/limits';
 import { IntakeErrorFilter } from './intake-error.filter';
 
 /** Browser clicks: an ad server asks for a signed click link per impression; the browser follows it through us. */
@@ -23,15 +27,29 @@ import { IntakeErrorFilter } from './intake-error.filter';
 @UseFilters(IntakeErrorFilter)
 export class RedirectController {
   private readonly log = new Logger(RedirectController.name);
+  private readonly trusted: BlockList;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly clicks: RedirectClickService,
-  ) {}
+    private readonly limits: RateLimits,
+  ) {
+    this.trusted = trustedProxyList(config.redirect.trustedProxies);
+  }
 
+  /** Spends one request of the client address's per-second budget (429 beyond; nothing is stored then). */
+  private async limitClient(req: FastifyRequest): Promise<void> {
+    const ip = resolveClientIp(req.raw.socket.remoteAddress, req.headers['x-forwarded-for'], this.trusted);
+    await this.limits.consume('client_ip', ip ?? 'unknown');
+  }
+
+  /** Minting links is a partner's (an ad server's) job: a partner key or the admin token. */
   @Post('impressions')
   @HttpCode(201)
-  issue(@Body() body: unknown, @Req() req: FastifyRequest) {
+  @UseGuards(ApiKeyGuard)
+  @RequireKey('partner')
+  async issue(@Body() body: unknown, @Req() req: FastifyRequest) {
+    await this.limitClient(req);
     const adId = (body as { adId?: unknown } | null)?.adId;
     if (typeof adId !== 'string' || !isAdId(adId)) {
       throw new BadRequestException({
@@ -47,6 +65,7 @@ export class RedirectController {
   /** Counts the click once per impression, then 302 to the ad's registered target (never a URL from the request). */
   @Get('r/:token')
   async redirect(@Param('token') token: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
+    await this.limitClient(req);
     const request = {
       remoteAddress: req.raw.socket.remoteAddress,
       forwardedFor: req.headers['x-forwarded-for'],

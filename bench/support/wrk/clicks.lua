@@ -1,5 +1,5 @@
--- POST /v1/clicks or /v1/clicks/batch: args are a run prefix and the clicks per request (1: one JSON object; more:
--- a JSON array). Every click has its own event id (prefix, thread, counter), so none is a duplicate.
+-- POST /v1/clicks or /v1/clicks/batch: args are a run prefix, the clicks per request (1: one JSON object; more:
+-- a JSON array) and the Authorization header (a partner key). Every click has its own event id (prefix, thread, counter), so none is a duplicate.
 local countries = { "US", "US", "US", "IN", "BR", "DE", "GB", "FR", "JP", "MX" }
 local counter = 0
 local prefix, size
@@ -9,6 +9,7 @@ function init(args)
   size = tonumber(args[2])
   wrk.method = "POST"
   wrk.headers["Content-Type"] = "application/json"
+  wrk.headers["Authorization"] = args[3]
 end
 
 local function click()

@@ -90,6 +90,7 @@ export class ArchiveActor {
           ip: e.ip,
           impressionId: e.impressionId,
           userAgent: e.userAgent,
+          partnerId: e.partnerId,
         });
       } catch (err) {
         if (!(err instanceof MalformedEntryError)) throw err;

@@ -2,11 +2,15 @@ import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from 
 import { APP_CONFIG, AppConfig } from '@clicks/config';
 import { ClicksRedis, REDIS, RedisConnection } from '@clicks/stream';
 import { Ad } from './ad';
+import { AdOwnershipIndex } from './ad-ownership';
 
 const adKey = (adId: string) => `clicks:ad:${adId}`;
 /** Every ingest listens here and drops its cached copy of a changed ad. */
 export const AD_CHANGES_CHANNEL = 'clicks:ads:changed';
 const MAX_CACHED = 10_000;
+/** How long an advertiser's or campaign's list of ads is reused (a change of owner shows within this). */
+const LIST_TTL_MS = 1000;
+const MAX_CACHED_LISTS = 1000;
 
 interface Cached {
   ad: Ad | null;
@@ -24,12 +28,16 @@ export class AdRegistry implements OnModuleInit, OnApplicationShutdown {
   /** Bumped on every invalidation, so a read that started before it does not cache its stale answer. */
   private generation = 0;
   private subscriber: ClicksRedis | undefined;
+  private readonly ownership: AdOwnershipIndex;
+  private readonly lists = new Map<string, { ads: string[]; at: number }>();
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(REDIS) private readonly redis: ClicksRedis,
     private readonly connection: RedisConnection,
-  ) {}
+  ) {
+    this.ownership = new AdOwnershipIndex(redis);
+  }
 
   onModuleInit(): void {
     const sub = this.connection.dedicated('clicks-ads-subscriber');
@@ -49,6 +57,8 @@ export class AdRegistry implements OnModuleInit, OnApplicationShutdown {
   }
 
   async put(ad: Ad): Promise<{ created: boolean }> {
+    // The index first: were the process to die in between, a retried PUT repairs the ad itself.
+    await this.ownership.setOwner(ad.adId, ad.advertiserId, ad.campaignId);
     const key = adKey(ad.adId);
     const [[, existed]] = (await this.redis
       .multi()
@@ -65,12 +75,18 @@ export class AdRegistry implements OnModuleInit, OnApplicationShutdown {
     return { created: existed === 0 };
   }
 
-  /** The registered ad, or null; served from the cache while fresh. */
+  /** The registered ad, or null; served from the cache while fresh, and from a stale copy while Redis is away. */
   async get(adId: string): Promise<Ad | null> {
     const hit = this.cache.get(adId);
     if (hit && Date.now() - hit.at < this.config.redirect.adCacheTtlMs) return hit.ad;
     const generation = this.generation;
-    const h = await this.redis.hgetall(adKey(adId));
+    let h: Record<string, string>;
+    try {
+      h = await this.redis.hgetall(adKey(adId));
+    } catch (e) {
+      if (hit) return hit.ad;
+      throw e;
+    }
     const ad: Ad | null = h.targetUrl
       ? {
           adId,
@@ -82,6 +98,34 @@ export class AdRegistry implements OnModuleInit, OnApplicationShutdown {
       : null;
     if (generation === this.generation) this.remember(adId, ad);
     return ad;
+  }
+
+  /** The ids of the advertiser's ads (fresh within a second; the last known list while Redis is away). */
+  adsOfAdvertiser(advertiserId: string): Promise<string[]> {
+    return this.list(`a:${advertiserId}`, () => this.ownership.adsOfAdvertiser(advertiserId));
+  }
+
+  /** The ids of the campaign's ads, or of those among them that `advertiserId` owns. */
+  adsOfCampaign(campaignId: string, advertiserId?: string): Promise<string[]> {
+    return this.list(`c:${campaignId}:${advertiserId ?? ''}`, () =>
+      this.ownership.adsOfCampaign(campaignId, advertiserId),
+    );
+  }
+
+  private async list(key: string, load: () => Promise<string[]>): Promise<string[]> {
+    const hit = this.lists.get(key);
+    if (hit && Date.now() - hit.at < LIST_TTL_MS) return hit.ads;
+    let ads: string[];
+    try {
+      ads = (await load()).sort();
+    } catch (e) {
+      if (hit) return hit.ads;
+      throw e;
+    }
+    this.lists.delete(key);
+    if (this.lists.size >= MAX_CACHED_LISTS) this.lists.delete(this.lists.keys().next().value ?? '');
+    this.lists.set(key, { ads, at: Date.now() });
+    return ads;
   }
 
   private remember(adId: string, ad: Ad | null): void {

@@ -59,6 +59,12 @@ export interface AppConfig {
   query: {
     maxWindowMs: number;
     cacheMs: number;
+    /** Memory the answer cache may hold, estimated from the answers' JSON. */
+    cacheMaxBytes: number;
+    /** Longest window of a query over the raw archive (ip or userId filter). */
+    rawMaxWindowMs: number;
+    /** Every QuestDB read fails after this long instead of holding the request. */
+    timeoutMs: number;
     /**
      * Per-minute top list size for top-N without ip/userId filters (0 = off); the longest window they serve; the
      * recent minutes the gateway reads ahead of queries (0 = off), and how often.
@@ -68,6 +74,10 @@ export interface AppConfig {
   shutdownGraceMs: number;
   /** Bearer token of the admin endpoints; empty disables them. A secret: never logged. */
   admin: { token: string };
+  /** How long a verified key is trusted before Redis is asked again (a revocation is also announced at once). */
+  auth: { keyCacheTtlMs: number };
+  /** Per-second limits, shared by all replicas through Redis; 0 = off. */
+  rateLimits: { partnerEventsPerSecond: number; advertiserQueriesPerSecond: number; clientIpRequestsPerSecond: number };
   /**
    * Scheduled reconciliation (on the worker owning shard 0): how often (0 = off), over how many recent minutes, and
    * how long after a minute's close time before it is judged.
@@ -79,7 +89,7 @@ export interface AppConfig {
   impressions: { keys: { id: string; secret: string }[]; ttlMs: number };
   /** Browser clicks: proxies whose X-Forwarded-For is believed, the public base of click URLs, ad cache TTL. */
   redirect: { trustedProxies: string[]; publicBaseUrl: string; adCacheTtlMs: number };
-  logAgent: { port: number; globs: string[]; stateDir: string; pollMs: number };
+  logAgent: { port: number; globs: string[]; stateDir: string; pollMs: number; partnerId: string };
 }
 
 export class ConfigError extends Error {
@@ -175,6 +185,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     query: {
       maxWindowMs: e.MAX_QUERY_DAYS * DAY_MS,
       cacheMs: e.QUERY_CACHE_MS,
+      cacheMaxBytes: e.QUERY_CACHE_MAX_BYTES,
+      rawMaxWindowMs: e.RAW_QUERY_MAX_HOURS * 3_600_000,
+      timeoutMs: e.QUERY_TIMEOUT_MS,
       topLists: {
         size: e.TOP_LIST_SIZE,
         maxMinutes: e.TOP_LIST_MAX_MINUTES,
@@ -184,6 +197,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     admin: { token: e.ADMIN_TOKEN },
+    auth: { keyCacheTtlMs: e.KEY_CACHE_TTL_MS },
+    rateLimits: {
+      partnerEventsPerSecond: e.PARTNER_EVENTS_PER_SECOND,
+      advertiserQueriesPerSecond: e.ADVERTISER_QUERIES_PER_SECOND,
+      clientIpRequestsPerSecond: e.CLIENT_IP_REQUESTS_PER_SECOND,
+    },
     reconciliation: {
       intervalMs: e.RECONCILE_INTERVAL_MS,
       windowMinutes: e.RECONCILE_WINDOW_MINUTES,
@@ -212,6 +231,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       globs: list(e.LOG_AGENT_GLOBS),
       stateDir: e.LOG_AGENT_STATE_DIR,
       pollMs: e.LOG_AGENT_POLL_MS,
+      partnerId: e.LOG_AGENT_PARTNER_ID,
     },
   };
 }

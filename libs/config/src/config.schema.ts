@@ -72,6 +72,18 @@ export const envSchema = z.object({
   INTAKE_MAX_IN_FLIGHT: int(50_000, 1),
   PRETTY_LOGS: bool(false),
   ADMIN_TOKEN: z.string().default(''),
+  // Accounts and abuse limits (issue 14).
+  KEY_CACHE_TTL_MS: int(2000, 0),
+  PARTNER_EVENTS_PER_SECOND: int(100_000, 0),
+  ADVERTISER_QUERIES_PER_SECOND: int(50, 0),
+  CLIENT_IP_REQUESTS_PER_SECOND: int(100, 0),
+  RAW_QUERY_MAX_HOURS: int(24, 1),
+  QUERY_TIMEOUT_MS: int(5000, 100),
+  QUERY_CACHE_MAX_BYTES: int(64 * 1024 * 1024, 0),
+  LOG_AGENT_PARTNER_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/)
+    .default('log-agent'),
   RECONCILE_INTERVAL_MS: int(300_000, 0),
   RECONCILE_WINDOW_MINUTES: z.coerce.number().int().min(1).max(1440).default(60),
   RECONCILE_SETTLE_MARGIN_MS: int(30_000, 0),

@@ -8,6 +8,8 @@ export interface ClickEvent {
   country?: string;
   impressionId?: string;
   userAgent?: string;
+  /** Who sent it (the partner of the key, `log-agent`, `redirect`, `admin`); set by the intake, never by the sender. */
+  partnerId?: string;
 }
 
 /** The dimension value used when a click carries no country. */

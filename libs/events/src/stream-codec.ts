@@ -34,6 +34,9 @@ export function decodeClick(entryId: string, payload: string | undefined): Click
   if (typeof e.ts !== 'number' || !Number.isSafeInteger(e.ts) || e.ts < 0) {
     throw new MalformedEntryError(entryId, `ts ${JSON.stringify(e.ts)} is not a non-negative integer (ms)`);
   }
+  if (e.partnerId !== undefined && typeof e.partnerId !== 'string') {
+    throw new MalformedEntryError(entryId, 'partnerId is not a string');
+  }
   if (e.country !== undefined && typeof e.country !== 'string') {
     throw new MalformedEntryError(entryId, 'country is not a string');
   }

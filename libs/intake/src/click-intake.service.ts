@@ -48,13 +48,17 @@ export class ClickIntakeService {
     this.limits = { maxFutureSkewMs: config.intake.maxFutureSkewMs, maxAgeMs: config.intake.retentionMs };
   }
 
-  /** Resolves only once the click is stored in its shard stream (or known as a duplicate). */
-  async accept(input: unknown, now = Date.now()): Promise<IntakeResult> {
+  /**
+   * Resolves only once the click is stored in its shard stream (or known as a duplicate). `partnerId` (who sent it,
+   * from its key) is archived with it.
+   */
+  async accept(input: unknown, partnerId: string, now = Date.now()): Promise<IntakeResult> {
     const parsed = parseClick(input, now, this.limits);
     if (!parsed.ok) {
       this.metrics.intakeEvents.inc({ path: 'single', outcome: 'rejected', reason: parsed.error.field });
       return { status: 'rejected', error: parsed.error };
     }
+    parsed.event.partnerId = partnerId;
     const [{ outcome, shard }] = await this.store([parsed.event], 'single');
     return { status: outcome === 'appended' ? 'accepted' : 'duplicate', eventId: parsed.event.eventId, shard };
   }
@@ -63,7 +67,7 @@ export class ClickIntakeService {
    * Validates each event on its own and stores the valid ones; resolves once all of them are stored. Rejects
    * (EnqueueUnavailableError) if any could not be: the sender retries the batch and the stored ones are duplicates.
    */
-  async acceptMany(items: readonly BatchItem[], now = Date.now()): Promise<BatchResult> {
+  async acceptMany(items: readonly BatchItem[], partnerId: string, now = Date.now()): Promise<BatchResult> {
     const rejected: BatchResult['rejected'] = [];
     const events: ClickEvent[] = [];
     for (const item of items) {
@@ -72,7 +76,7 @@ export class ClickIntakeService {
         continue;
       }
       const parsed = parseClick(item.input, now, this.limits);
-      if (parsed.ok) events.push(parsed.event);
+      if (parsed.ok) events.push({ ...parsed.event, partnerId });
       else rejected.push({ index: item.index, error: `${parsed.error.field}: ${parsed.error.message}` });
     }
     if (rejected.length > 0)

@@ -102,7 +102,7 @@ export class ClickLogShipper implements OnApplicationBootstrap, OnApplicationShu
       }
       items.push({ index: i, input });
     });
-    const result = await this.intake.acceptMany(items);
+    const result = await this.intake.acceptMany(items, this.config.logAgent.partnerId);
     if (result.rejected.length > 0) {
       const at = new Date().toISOString();
       const dead = result.rejected.map(({ index, error }) =>

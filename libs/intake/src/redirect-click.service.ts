@@ -87,7 +87,7 @@ export class RedirectClickService {
     const { adId, impressionId } = verified.claims;
     const ad = await this.lookUp(adId);
     if (!ad) throw new UnknownAdError(adId);
-    const event: ClickEvent = { eventId: `imp:${impressionId}`, adId, ts: now, impressionId };
+    const event: ClickEvent = { eventId: `imp:${impressionId}`, adId, ts: now, impressionId, partnerId: 'redirect' };
     const ip = resolveClientIp(req.remoteAddress, req.forwardedFor, this.trusted);
     if (ip) event.ip = ip;
     if (req.userAgent) event.userAgent = req.userAgent.slice(0, MAX_USER_AGENT);

@@ -27,6 +27,20 @@ export class ClickMetrics {
     registers: [this.registry],
   });
 
+  readonly authFailures = new Counter({
+    name: 'clicks_auth_failures_total',
+    help: 'Requests refused for their credentials, by code (missing_key, malformed_key, unknown_key, revoked_key, wrong_key_kind)',
+    labelNames: ['code'] as const,
+    registers: [this.registry],
+  });
+
+  readonly rateLimited = new Counter({
+    name: 'clicks_rate_limited_total',
+    help: 'Requests answered 429, by limit (partner_events, advertiser_queries, client_ip); none of their clicks was stored',
+    labelNames: ['scope'] as const,
+    registers: [this.registry],
+  });
+
   readonly shardGauge = new Gauge({
     name: 'clicks_shard_state',
     help: 'Per-shard state (kind: stream_length, lag, pending, archive_lag, watermark_delay_seconds, open_windows, checkpoint_cells, owned)',

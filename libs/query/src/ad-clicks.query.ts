@@ -5,6 +5,7 @@ import { ClickFilter, ClickQueryRepository } from '@clicks/store';
 import { QueryCache } from './query-cache';
 import { Granularity, GRANULARITY_MS, parseAdId, parseFilter, parseGranularity, RawFilter } from './query-params';
 import { fillSeries, RangeParams, resolveRange, SeriesPoint } from './time-range';
+import { AD_DIRECTORY, AdDirectory, checkRawFilters, NotVisibleError, Viewer } from './viewer';
 
 export interface AdClicksParams extends RangeParams {
   granularity?: string | null;
@@ -33,15 +34,26 @@ export class AdClicksQuery {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly repository: ClickQueryRepository,
     private readonly metrics: ClickMetrics,
+    @Inject(AD_DIRECTORY) private readonly ads: AdDirectory,
   ) {
-    this.cache = new QueryCache(config.query.cacheMs);
+    this.cache = new QueryCache(config.query.cacheMs, { maxBytes: config.query.cacheMaxBytes });
   }
 
-  async run(rawAdId: string | undefined, params: AdClicksParams, now = Date.now()): Promise<AdClicksAnswer> {
+  /** An advertiser sees only its own ads: another's answers exactly as an unknown one does. */
+  async run(
+    rawAdId: string | undefined,
+    params: AdClicksParams,
+    viewer: Viewer,
+    now = Date.now(),
+  ): Promise<AdClicksAnswer> {
     const adId = parseAdId(rawAdId);
     const range = resolveRange(params, now, this.config.query.maxWindowMs);
     const granularity = parseGranularity(params.granularity);
     const filters = parseFilter(params.filter ?? {});
+    checkRawFilters(filters, viewer, range, this.config.query.rawMaxWindowMs, params.minutes ? 'minutes' : 'from');
+    if (viewer.kind === 'advertiser' && (await this.ads.get(adId))?.advertiserId !== viewer.advertiserId) {
+      throw new NotVisibleError('ad', adId);
+    }
     // Per-minute totals are cached, so every granularity of one window shares them.
     const key = JSON.stringify([adId, range.from, range.to, filters]);
     const timer = this.metrics.querySeconds.startTimer({

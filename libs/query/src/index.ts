@@ -15,3 +15,6 @@ export { QueryCache } from './query-cache';
 export { TopAdsAnswer, TopAdsParams, TopAdsQuery } from './top-ads.query';
 export { TopListWarmer } from './top-list-warmer';
 export { fillSeries, QueryParamError, RangeParams, resolveRange, SeriesPoint, TimeRange } from './time-range';
+export { RollupAnswer, RollupKind, RollupParams, RollupQuery } from './rollup.query';
+export { AD_DIRECTORY, AdDirectory, ADMIN_VIEWER, NotVisibleError, QueryForbiddenError, Viewer } from './viewer';
+export { FixedAdDirectory } from './fixed-ad-directory';

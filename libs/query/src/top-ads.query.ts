@@ -6,6 +6,8 @@ import { QueryCache } from './query-cache';
 import { TopAdsFromMinuteLists } from './top-ads-from-lists';
 import { parseFilter, parseTopN, RawFilter } from './query-params';
 import { RangeParams, resolveRange } from './time-range';
+import { AdSetReader } from './ad-set';
+import { AD_DIRECTORY, AdDirectory, checkRawFilters, Viewer } from './viewer';
 
 export interface TopAdsParams extends RangeParams {
   n?: string | number | null;
@@ -25,13 +27,16 @@ export interface TopAdsAnswer {
 export class TopAdsQuery {
   private readonly cache: QueryCache<AdTotal[]>;
   private readonly fromLists: TopAdsFromMinuteLists;
+  private readonly adSets: AdSetReader;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly repository: ClickQueryRepository,
     private readonly metrics: ClickMetrics,
+    @Inject(AD_DIRECTORY) private readonly ads: AdDirectory,
   ) {
-    this.cache = new QueryCache(config.query.cacheMs);
+    this.cache = new QueryCache(config.query.cacheMs, { maxBytes: config.query.cacheMaxBytes });
+    this.adSets = new AdSetReader(repository);
     this.fromLists = new TopAdsFromMinuteLists(repository, {
       ...config.query.topLists,
       cacheMs: config.query.cacheMs,
@@ -52,10 +57,27 @@ export class TopAdsQuery {
     return this.fromLists.cachedLists;
   }
 
-  async run(params: TopAdsParams, now = Date.now()): Promise<TopAdsAnswer> {
+  /** An advertiser's top ranks only its own ads. */
+  async run(params: TopAdsParams, viewer: Viewer, now = Date.now()): Promise<TopAdsAnswer> {
     const n = parseTopN(params.n);
     const range = resolveRange(params, now, this.config.query.maxWindowMs);
     const filters = parseFilter(params.filter ?? {});
+    checkRawFilters(filters, viewer, range, this.config.query.rawMaxWindowMs, params.minutes ? 'minutes' : 'from');
+    const answer = (ads: AdTotal[]) => ({
+      from: new Date(range.from).toISOString(),
+      to: new Date(range.to).toISOString(),
+      n,
+      filters,
+      ads,
+    });
+    if (viewer.kind === 'advertiser') {
+      const own = await this.ads.adsOfAdvertiser(viewer.advertiserId);
+      const key = JSON.stringify([viewer.advertiserId, range.from, range.to, n, filters]);
+      const timer = this.metrics.querySeconds.startTimer({ kind: 'top_ads', source: 'ad_set' });
+      const ads = await this.cache.get(key, () => this.adSets.top(own, range.from, range.to, n, filters.country));
+      timer();
+      return answer(ads);
+    }
     const key = JSON.stringify([range.from, range.to, n, filters]);
     const timer = this.metrics.querySeconds.startTimer({ kind: 'top_ads' });
     let source = this.cache.fresh(key) ? 'cache' : 'questdb';
@@ -67,6 +89,6 @@ export class TopAdsQuery {
       return merged ?? (await this.repository.topAds(range.from, range.to, n, filters));
     });
     timer({ source });
-    return { from: new Date(range.from).toISOString(), to: new Date(range.to).toISOString(), n, filters, ads };
+    return answer(ads);
   }
 }

@@ -51,6 +51,28 @@ export function minuteTotalsSql(adId: string, from: number, to: number, filter: 
   };
 }
 
+/**
+ * Clicks per minute in [from, to) summed over `adIds` (in one country, if given), and how many were folded in late;
+ * minutes without clicks are absent. An advertiser's or campaign's rollup, one chunk of its ads at a time.
+ */
+export function adsMinuteTotalsSql(adIds: readonly string[], from: number, to: number, country?: string): SqlQuery {
+  const values: unknown[] = [new Date(from), new Date(to)];
+  const where = ['ts >= $1', 'ts < $2', ...conditions(values, { country }), adIdIn(values, adIds)];
+  const { clicks, late } = source({});
+  return {
+    text: `SELECT ts, ${clicks} AS clicks, ${late} AS late FROM ${TABLES.minuteCounts}
+      WHERE ${where.join(' AND ')} SAMPLE BY 1m ALIGN TO CALENDAR`,
+    values,
+  };
+}
+
+/** `ad_id IN ($k, ...)`, numbering the parameters after `values`. */
+function adIdIn(values: unknown[], adIds: readonly string[]): string {
+  const first = values.length + 1;
+  values.push(...adIds);
+  return `ad_id IN (${adIds.map((_, i) => `$${first + i}`).join(', ')})`;
+}
+
 /** The `n` ads with the most clicks in [from, to), ties by ad id ascending. */
 export function topAdsSql(from: number, to: number, n: number, filter: ClickFilter): SqlQuery {
   // QuestDB takes no bind parameter for LIMIT; n is checked to be a small integer here as well as by the caller.
@@ -87,13 +109,10 @@ export function minuteSummariesStatusSql(): SqlQuery {
 /** Clicks of each of `adIds` in [from, to) (in one country, if given); ads without clicks absent. */
 export function adTotalsSql(from: number, to: number, adIds: readonly string[], country?: string): SqlQuery {
   const values: unknown[] = [new Date(from), new Date(to)];
-  const where = ['ts >= $1', 'ts < $2', ...conditions(values, { country })];
-  const first = values.length + 1;
-  values.push(...adIds);
-  const list = adIds.map((_, i) => `$${first + i}`).join(', ');
+  const where = ['ts >= $1', 'ts < $2', ...conditions(values, { country }), adIdIn(values, adIds)];
   return {
     text: `SELECT ad_id, sum(clicks) AS clicks FROM ${TABLES.minuteCounts}
-      WHERE ${where.join(' AND ')} AND ad_id IN (${list}) GROUP BY ad_id`,
+      WHERE ${where.join(' AND ')} GROUP BY ad_id`,
     values,
   };
 }

@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
 import {
+  adsMinuteTotalsSql,
   adTotalsSql,
   ClickFilter,
   minuteSummariesSql,
@@ -8,6 +9,7 @@ import {
   SqlQuery,
   topAdsSql,
 } from './click-query-sql';
+import { isStatementTimeout, QueryTimeoutError } from './pg-pool';
 
 export interface MinuteTotal {
   ts: number;
@@ -29,7 +31,10 @@ export interface MinuteSummary {
 
 /** Reads click counts over the Postgres wire, always with bind parameters (see click-query-sql.ts). */
 export class ClickQueryRepository {
-  constructor(private readonly pool: Pool) {}
+  constructor(
+    private readonly pool: Pool,
+    private readonly timeoutMs = 0,
+  ) {}
 
   /** Clicks of one ad per minute in [from, to), exact under any filter; minutes without clicks absent. */
   async minuteTotals(adId: string, from: number, to: number, filter: ClickFilter = {}): Promise<MinuteTotal[]> {
@@ -70,11 +75,24 @@ export class ClickQueryRepository {
     return new Map(rows.map((r) => [r.ad_id, Number(r.clicks)]));
   }
 
+  /** Clicks per minute in [from, to) summed over `adIds` (in one country, if given); minutes without clicks absent. */
+  async adsMinuteTotals(adIds: readonly string[], from: number, to: number, country?: string): Promise<MinuteTotal[]> {
+    if (adIds.length === 0) return [];
+    const rows = await this.run<{ ts: number; clicks: number; late: number }>(
+      adsMinuteTotalsSql(adIds, from, to, country),
+    );
+    return rows.map((r) => ({ ts: r.ts, clicks: Number(r.clicks), late: Number(r.late) }));
+  }
+
   async ping(): Promise<void> {
     await this.pool.query('SELECT 1');
   }
 
   private async run<R extends object>(q: SqlQuery): Promise<R[]> {
-    return (await this.pool.query<R>(q.text, q.values)).rows;
+    try {
+      return (await this.pool.query<R>(q.text, q.values)).rows;
+    } catch (e) {
+      throw isStatementTimeout(e) ? new QueryTimeoutError(this.timeoutMs) : e;
+    }
   }
 }

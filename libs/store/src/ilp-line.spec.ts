@@ -66,6 +66,15 @@ describe('row lines equal what the QuestDB client writes', () => {
     expect(rawClickLine(row)).toBe(expected);
   });
 
+  it('raw click with its partner: a symbol after the shard', async () => {
+    const row: RawClickRow = { ts: T, eventId: 'e1', adId: 'a1', shard: 's0', country: 'DE', partnerId: 'p 1' };
+    const expected = await clientLine((b) => {
+      b.table('clicks_raw').symbol('ad_id', 'a1').symbol('country', 'DE').symbol('shard', 's0');
+      b.symbol('partner_id', 'p 1').stringColumn('event_id', 'e1').at(T, 'ms');
+    });
+    expect(rawClickLine(row)).toBe(expected);
+  });
+
   it('raw click without optional columns leaves them out', async () => {
     const row: RawClickRow = { ts: T, eventId: 'e1', adId: 'a1', shard: 's0', country: '--' };
     const expected = await clientLine((b) => {

@@ -12,8 +12,34 @@ const typeParsers = {
   }) as typeof types.getTypeParser,
 };
 
-export function createPgPool(url: string, max = 8): Pool {
-  const pool = new Pool({ connectionString: url, max, types: typeParsers, connectionTimeoutMillis: 3000 });
+/** A read QuestDB gave up on at the statement timeout (504 to the caller, never a hang). */
+export class QueryTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`the query did not finish within ${timeoutMs} ms; ask for a shorter window`);
+    this.name = 'QueryTimeoutError';
+  }
+}
+
+/**
+ * Whether `e` is a statement timeout: QuestDB's own abort (its code is 00000, so only the text tells) or pg's
+ * client-side backstop.
+ */
+export function isStatementTimeout(e: unknown): boolean {
+  const message = e instanceof Error ? e.message : '';
+  return /^timeout, query aborted/.test(message) || message === 'Query read timeout';
+}
+
+/**
+ * A pool to QuestDB's Postgres wire. With `statementTimeoutMs`, QuestDB aborts any read running longer (the
+ * `statement_timeout` startup option; pg's own option and SET are ignored by QuestDB), and pg gives up on a silent
+ * connection well after that. pg-pool discards a connection whose query failed, so a timeout costs one reconnect.
+ */
+export function createPgPool(url: string, max = 8, statementTimeoutMs?: number): Pool {
+  const timeouts =
+    statementTimeoutMs === undefined
+      ? {}
+      : { options: `-c statement_timeout=${statementTimeoutMs}`, query_timeout: 2 * statementTimeoutMs + 1000 };
+  const pool = new Pool({ connectionString: url, max, types: typeParsers, connectionTimeoutMillis: 3000, ...timeouts });
   pool.on('error', () => {
     // An idle client lost its connection; the pool replaces it, and readiness reports the outage.
   });

@@ -11,9 +11,12 @@ import { ReconciliationRepository } from './reconciliation.repository';
 @Injectable()
 export class QuestDbConnection implements OnApplicationShutdown {
   readonly pool: Pool;
+  /** Advertisers' and operators' reads: each ends at QUERY_TIMEOUT_MS (connections are opened on first use). */
+  readonly readPool: Pool;
 
-  constructor(@Inject(APP_CONFIG) config: AppConfig) {
+  constructor(@Inject(APP_CONFIG) readonly config: AppConfig) {
     this.pool = createPgPool(config.questdb.pgUrl);
+    this.readPool = createPgPool(config.questdb.pgUrl, 8, config.query.timeoutMs);
   }
 
   private ended = false;
@@ -22,7 +25,7 @@ export class QuestDbConnection implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     if (this.ended) return;
     this.ended = true;
-    await this.pool.end();
+    await Promise.all([this.pool.end(), this.readPool.end()]);
   }
 }
 
@@ -52,7 +55,7 @@ export class QuestDbHealthIndicator {
     QuestDbHealthIndicator,
     {
       provide: ClickQueryRepository,
-      useFactory: (c: QuestDbConnection) => new ClickQueryRepository(c.pool),
+      useFactory: (c: QuestDbConnection) => new ClickQueryRepository(c.readPool, c.config.query.timeoutMs),
       inject: [QuestDbConnection],
     },
     {

@@ -13,12 +13,14 @@ export interface RawClickRow {
   ip?: string;
   impressionId?: string;
   userAgent?: string;
+  partnerId?: string;
 }
 
 /** One `clicks_raw` row as an ILP line; absent optional columns are left out (NULL). */
 export function rawClickLine(r: RawClickRow): string {
   let line =
-    `${TABLES.raw},ad_id=${ilpName(r.adId)},country=${ilpName(r.country)},shard=${ilpName(r.shard)} ` +
+    `${TABLES.raw},ad_id=${ilpName(r.adId)},country=${ilpName(r.country)},shard=${ilpName(r.shard)}` +
+    (typeof r.partnerId === 'string' ? `,partner_id=${ilpName(r.partnerId)} ` : ' ') +
     `event_id=${ilpString(r.eventId)}`;
   if (typeof r.userId === 'string') line += `,user_id=${ilpString(r.userId)}`;
   if (typeof r.ip === 'string') line += `,ip=${ilpString(r.ip)}`;

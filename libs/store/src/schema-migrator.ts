@@ -5,21 +5,20 @@ import { adIdUpgradeDdl, SCHEMA_DDL, SymbolColumnState, TABLES } from './schema'
 export async function ensureSchema(pool: Pool): Promise<void> {
   for (const ddl of SCHEMA_DDL) await pool.query(ddl);
   for (const table of [TABLES.minuteCounts, TABLES.raw]) await upgradeAdIdColumn(pool, table);
-  await addLateColumn(pool);
+  await addColumn(pool, TABLES.minuteCounts, 'late', 'BOOLEAN');
+  await addColumn(pool, TABLES.raw, 'partner_id', 'SYMBOL CAPACITY 4096');
 }
 
 /**
- * Adds `late` to an `ad_clicks_1m` created before late clicks were folded in. QuestDB refuses an ALTER that is a
+ * Adds a column a table created by an older schema lacks (`late`, `partner_id`). QuestDB refuses an ALTER that is a
  * no-op on a WAL table (ADD COLUMN IF NOT EXISTS of an existing column, or a racing migrator's): ask first, and take
- * that refusal as done.
+ * that refusal as done. Names are this module's constants, never input.
  */
-async function addLateColumn(pool: Pool): Promise<void> {
-  const { rows } = await pool.query(
-    `SELECT "column" FROM table_columns('${TABLES.minuteCounts}') WHERE "column" = 'late'`,
-  );
+async function addColumn(pool: Pool, table: string, column: string, type: string): Promise<void> {
+  const { rows } = await pool.query(`SELECT "column" FROM table_columns('${table}') WHERE "column" = '${column}'`);
   if (rows.length > 0) return;
   try {
-    await pool.query(`ALTER TABLE ${TABLES.minuteCounts} ADD COLUMN late BOOLEAN`);
+    await pool.query(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
   } catch (e) {
     if (!String(e).includes('no-op') && !String(e).includes('already exists')) throw e;
   }

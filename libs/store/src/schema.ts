@@ -28,7 +28,8 @@ export const SCHEMA_DDL: readonly string[] = [
    ) TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(ts, ad_id, country, shard)`,
   `CREATE TABLE IF NOT EXISTS ${TABLES.raw} (
      ts TIMESTAMP, event_id VARCHAR, ${AD_ID}, user_id VARCHAR, ip VARCHAR,
-     country SYMBOL CAPACITY 256, shard SYMBOL CAPACITY 1024, impression_id VARCHAR, user_agent VARCHAR
+     country SYMBOL CAPACITY 256, shard SYMBOL CAPACITY 1024, impression_id VARCHAR, user_agent VARCHAR,
+     partner_id SYMBOL CAPACITY 4096
    ) TIMESTAMP(ts) PARTITION BY HOUR WAL DEDUP UPSERT KEYS(ts, event_id)`,
   `CREATE MATERIALIZED VIEW IF NOT EXISTS ${MINUTE_TOTALS_VIEW} AS (
      SELECT ts, country, sum(clicks) clicks, count() row_count FROM ${TABLES.minuteCounts} SAMPLE BY 1m

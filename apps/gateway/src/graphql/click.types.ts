@@ -81,6 +81,41 @@ export class TopAdsArgs extends WindowArgs {
   @Field(() => Int, { nullable: true, description: '1-1000, default 100' }) n?: number | null;
 }
 
+@ObjectType({ description: "Clicks of an advertiser's or a campaign's ads together, per bucket" })
+export class RollupClicks {
+  @Field(() => String, { nullable: true }) advertiserId?: string;
+  @Field(() => String, { nullable: true }) campaignId?: string;
+  @Field() from!: string;
+  @Field() to!: string;
+  @Field() granularity!: string;
+  @Field(() => ClickFilters) filters!: ClickFilters;
+  @Field(() => Int, { description: 'how many registered ads the numbers sum over' }) ads!: number;
+  @Field(() => Float) total!: number;
+  @Field(() => Float, { description: 'of total, the clicks folded in after their window closed' }) late!: number;
+  @Field(() => [SeriesPoint], { complexity: 10 }) series!: SeriesPoint[];
+}
+
+@ArgsType()
+export class RollupArgs {
+  @Field(() => Int, { nullable: true, description: 'the M most recent minutes, the current one included' })
+  minutes?: number | null;
+  @Field(() => String, { nullable: true, description: 'ISO-8601 with zone, inclusive' }) from?: string | null;
+  @Field(() => String, { nullable: true, description: 'ISO-8601 with zone, exclusive' }) to?: string | null;
+  @Field(() => String, { nullable: true, description: '1m (default), 5m, 15m, 1h or 1d' })
+  granularity?: string | null;
+  @Field(() => String, { nullable: true, description: 'ISO-3166 alpha-2' }) country?: string | null;
+}
+
+@ArgsType()
+export class AdvertiserClicksArgs extends RollupArgs {
+  @Field() advertiserId!: string;
+}
+
+@ArgsType()
+export class CampaignClicksArgs extends RollupArgs {
+  @Field() campaignId!: string;
+}
+
 @ObjectType({ description: 'An ad of the registry' })
 export class AdInfo {
   @Field() id!: string;

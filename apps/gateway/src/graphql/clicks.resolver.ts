@@ -1,9 +1,20 @@
-import { Args, Query, Resolver } from '@nestjs/graphql';
-import { AdClicksQuery, RangeParams, TopAdsQuery } from '@clicks/query';
-import { AdClicks, AdClicksArgs, TopAds, TopAdsArgs, WindowArgs } from './click.types';
+import { Args, Context, Query, Resolver } from '@nestjs/graphql';
+import { FastifyRequest } from 'fastify';
+import { AdClicksQuery, RangeParams, RollupQuery, TopAdsQuery } from '@clicks/query';
+import { viewerOf } from '../viewer-of';
+import {
+  AdClicks,
+  AdClicksArgs,
+  AdvertiserClicksArgs,
+  CampaignClicksArgs,
+  RollupArgs,
+  RollupClicks,
+  TopAds,
+  TopAdsArgs,
+} from './click.types';
 
 // GraphQL hands over numbers and nulls; the query layer validates the same strings REST receives.
-function windowOf(a: WindowArgs): RangeParams {
+function windowOf(a: Pick<RollupArgs, 'minutes' | 'from' | 'to'>): RangeParams {
   return {
     minutes: a.minutes === undefined || a.minutes === null ? undefined : String(a.minutes),
     from: a.from ?? undefined,
@@ -11,20 +22,35 @@ function windowOf(a: WindowArgs): RangeParams {
   };
 }
 
+const rollupOf = (a: RollupArgs) => ({ ...windowOf(a), granularity: a.granularity, country: a.country });
+
+/** The REST queries over GraphQL, for the same principal (the key hook put it on the request). */
 @Resolver()
 export class ClicksResolver {
   constructor(
     private readonly adClicksQuery: AdClicksQuery,
     private readonly topAdsQuery: TopAdsQuery,
+    private readonly rollups: RollupQuery,
   ) {}
 
   @Query(() => AdClicks, { description: 'Clicks of one ad per bucket; every bucket present, the open one partial' })
-  adClicks(@Args() a: AdClicksArgs): Promise<AdClicks> {
-    return this.adClicksQuery.run(a.adId, { ...windowOf(a), granularity: a.granularity, filter: a.filter ?? {} });
+  adClicks(@Args() a: AdClicksArgs, @Context('req') req: FastifyRequest): Promise<AdClicks> {
+    const params = { ...windowOf(a), granularity: a.granularity, filter: a.filter ?? {} };
+    return this.adClicksQuery.run(a.adId, params, viewerOf(req));
   }
 
   @Query(() => TopAds, { description: 'The most clicked ads: clicks descending, then adId ascending' })
-  topAds(@Args() a: TopAdsArgs): Promise<TopAds> {
-    return this.topAdsQuery.run({ ...windowOf(a), n: a.n, filter: a.filter ?? {} });
+  topAds(@Args() a: TopAdsArgs, @Context('req') req: FastifyRequest): Promise<TopAds> {
+    return this.topAdsQuery.run({ ...windowOf(a), n: a.n, filter: a.filter ?? {} }, viewerOf(req));
+  }
+
+  @Query(() => RollupClicks, { description: "Clicks of all the advertiser's ads together (an advertiser: its own)" })
+  advertiserClicks(@Args() a: AdvertiserClicksArgs, @Context('req') req: FastifyRequest): Promise<RollupClicks> {
+    return this.rollups.run('advertiser', a.advertiserId, rollupOf(a), viewerOf(req));
+  }
+
+  @Query(() => RollupClicks, { description: "Clicks of the campaign's ads together (an advertiser: its own in it)" })
+  campaignClicks(@Args() a: CampaignClicksArgs, @Context('req') req: FastifyRequest): Promise<RollupClicks> {
+    return this.rollups.run('campaign', a.campaignId, rollupOf(a), viewerOf(req));
   }
 }

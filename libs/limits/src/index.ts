@@ -1,0 +1,2 @@
+export { RateLimitedFilter } from './rate-limited.filter';
+export { RateLimitedError, RateLimits, RateScope } from './rate-limits';
