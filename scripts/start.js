@@ -90,6 +90,8 @@ async function main() {
     `  gateway     http://127.0.0.1:${APPS[2].port}   (GET /v1/ads/:adId/clicks?minutes=5, /graphql, /docs)`,
     ...(APPS[3] ? [`  log-agent   http://127.0.0.1:${APPS[3].port}   (tailing ${env.LOG_AGENT_GLOBS})`] : []),
     `  admin token ${env.ADMIN_TOKEN === 'dev-admin-token' ? 'dev-admin-token (set ADMIN_TOKEN to change)' : '(from ADMIN_TOKEN)'}`,
+    '  keys        every click and query needs one: POST /v1/admin/partners/<id>/keys (ingest, admin token) for',
+    '              senders, PUT /v1/admin/advertisers/<id> then POST .../keys for advertisers (see README)',
     `  redis       ${env.REDIS_URL}`,
     `  questdb     ${env.QUESTDB_HTTP_URL} (console), ${env.QUESTDB_PG_URL}`,
     'Ctrl-C stops everything.',
