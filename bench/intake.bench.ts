@@ -40,8 +40,9 @@ const run = randomUUID().slice(0, 6);
 const unanswered = (r: WrkResult, connections: number) => connections + r.statusErrors + r.socketErrors;
 
 /** Every click answered as accepted is in a stream, and at most the unanswered ones are there besides. */
+/** Every accepted click is stored, and a phase that accepted nothing (all refused) measured nothing: it fails. */
 const storedAsAnswered = (added: number, accepted: number, maybe: number) =>
-  added >= accepted && added <= accepted + maybe;
+  accepted > 0 && added >= accepted && added <= accepted + maybe;
 
 const describeRun = (r: WrkResult) =>
   `${fmtInt(r.requests)} answered in ${r.seconds.toFixed(1)} s, ${r.statusErrors} answered >= 400, ` +
@@ -73,13 +74,17 @@ async function main() {
     });
 
     const url = ingest.url;
-    // Clicks are sent as a partner would: with a partner key (verified, cached, rate-limited per key).
-    const minted = await fetch(`${url}/v1/admin/partners/bench/keys`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
-    });
-    if (minted.status !== 201) throw new Error(`POST /v1/admin/partners/bench/keys: ${minted.status}`);
-    const partnerAuth = `Bearer ${((await minted.json()) as { key: string }).key}`;
+    // Clicks are sent as a partner would: with a partner key (verified, cached, rate-limited per key). Keys live in
+    // Redis, so one is minted again after each FLUSHALL between phases.
+    const mintPartnerKey = async () => {
+      const minted = await fetch(`${url}/v1/admin/partners/bench/keys`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+      });
+      if (minted.status !== 201) throw new Error(`POST /v1/admin/partners/bench/keys: ${minted.status}`);
+      return `Bearer ${((await minted.json()) as { key: string }).key}`;
+    };
+    let partnerAuth = await mintPartnerKey();
     /** XLEN once the requests still in flight when the last load stopped have been stored (no growth for 300 ms). */
     const settledStreamLength = async () => {
       let last = await totalStreamLength(redis, SHARDS);
@@ -155,6 +160,7 @@ async function main() {
       }
     }
     await redis.flushall('ASYNC');
+    partnerAuth = await mintPartnerKey();
 
     // --- batches
     if (PHASES.has('batch')) {
@@ -176,6 +182,7 @@ async function main() {
         `XLEN grew by ${b.added}, ${fmtInt(accepted)} accepted; ${describeRun(b.value)}`,
       );
       await redis.flushall('ASYNC');
+      partnerAuth = await mintPartnerKey();
     }
 
     // --- redirect clicks: register ads, issue one impression per click, follow each link once
