@@ -16,19 +16,21 @@ import { viewerOf } from './viewer-of';
 
 type QueryString = Record<string, string | undefined>;
 
-const windowQueries = () => [
+const rangeQueries = () => [
   ApiQuery({ name: 'minutes', required: false, description: 'the M most recent minutes, the current one included' }),
   ApiQuery({ name: 'from', required: false, description: 'ISO-8601 with zone, inclusive, floored to the minute' }),
   ApiQuery({ name: 'to', required: false, description: 'ISO-8601 with zone, exclusive, floored to the minute' }),
+];
+
+const windowQueries = () => [
+  ...rangeQueries(),
   ApiQuery({ name: 'country', required: false, description: 'ISO-3166 alpha-2 (from the minute aggregates)' }),
   ApiQuery({ name: 'ip', required: false, description: 'IPv4 or IPv6 (raw archive; admin token, at most 24 h)' }),
   ApiQuery({ name: 'userId', required: false, description: 'user id (raw archive; admin token, at most 24 h)' }),
 ];
 
 const rollupQueries = () => [
-  ApiQuery({ name: 'minutes', required: false, description: 'the M most recent minutes, the current one included' }),
-  ApiQuery({ name: 'from', required: false, description: 'ISO-8601 with zone, inclusive, floored to the minute' }),
-  ApiQuery({ name: 'to', required: false, description: 'ISO-8601 with zone, exclusive, floored to the minute' }),
+  ...rangeQueries(),
   ApiQuery({ name: 'country', required: false, description: 'ISO-3166 alpha-2' }),
   ApiQuery({ name: 'granularity', required: false, enum: GRANULARITIES, description: 'default 1m' }),
 ];

@@ -1,10 +1,9 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@clicks/config';
-import { ClicksRedis, RedisConnection } from '@clicks/stream';
+import { ClicksRedis, RedisConnection, StaleOnErrorCache } from '@clicks/stream';
 import { KeyKind } from './api-key';
 import { AccountStore, KEY_REVOCATIONS_CHANNEL } from './account-store';
 import { authenticate, Principal, StoredKey } from './principal';
-import { StaleOnErrorCache } from './stale-on-error-cache';
 
 const MAX_CACHED_KEYS = 100_000;
 

@@ -76,8 +76,10 @@ export class ClickIntakeService {
         continue;
       }
       const parsed = parseClick(item.input, now, this.limits);
-      if (parsed.ok) events.push({ ...parsed.event, partnerId });
-      else rejected.push({ index: item.index, error: `${parsed.error.field}: ${parsed.error.message}` });
+      if (parsed.ok) {
+        parsed.event.partnerId = partnerId;
+        events.push(parsed.event);
+      } else rejected.push({ index: item.index, error: `${parsed.error.field}: ${parsed.error.message}` });
     }
     if (rejected.length > 0)
       this.metrics.intakeEvents.inc({ path: 'batch', outcome: 'rejected', reason: 'batch' }, rejected.length);

@@ -3,6 +3,7 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limite
 import { APP_CONFIG, AppConfig } from '@clicks/config';
 import { ClickMetrics } from '@clicks/metrics';
 import { ClicksRedis, REDIS } from '@clicks/stream';
+import { ConsumeBatcher } from './consume-batch';
 
 /** What is limited: events a partner key sends, queries an advertiser key asks, requests of one browser's ip. */
 export type RateScope = 'partner_events' | 'advertiser_queries' | 'client_ip';
@@ -27,10 +28,12 @@ const MESSAGES: Record<RateScope, (limit: number) => string> = {
 /**
  * Per-second limits shared by every replica: counters in Redis (rate-limiter-flexible), with a per-process memory
  * limiter standing in while Redis is away. Checked before anything is stored, so a 429 never drops a stored click.
+ * The requests of one key in one event-loop turn share one Redis call (ConsumeBatcher), with the answers separate
+ * calls would give.
  */
 @Injectable()
 export class RateLimits {
-  private readonly limiters = new Map<RateScope, { limiter: RateLimiterRedis; points: number }>();
+  private readonly limiters = new Map<RateScope, { batcher: ConsumeBatcher; points: number }>();
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -53,7 +56,13 @@ export class RateLimits {
         rejectIfRedisNotReady: true,
         insuranceLimiter: new RateLimiterMemory({ points, duration: 1 }),
       });
-      this.limiters.set(scope, { limiter, points });
+      const call = (key: string, cost: number) =>
+        limiter.consume(key, cost).catch((e: unknown) => {
+          // A refusal is an answer (the count after adding `cost`), not a failure.
+          if (e instanceof RateLimiterRes) return e;
+          throw e;
+        });
+      this.limiters.set(scope, { batcher: new ConsumeBatcher(points, call), points });
     }
   }
 
@@ -61,12 +70,9 @@ export class RateLimits {
   async consume(scope: RateScope, key: string, cost = 1): Promise<void> {
     const entry = this.limiters.get(scope);
     if (!entry || cost <= 0) return;
-    try {
-      await entry.limiter.consume(key, cost);
-    } catch (e) {
-      if (!(e instanceof RateLimiterRes)) throw e;
-      this.metrics.rateLimited.inc({ scope });
-      throw new RateLimitedError(scope, Math.max(1, Math.ceil(e.msBeforeNext / 1000)), MESSAGES[scope](entry.points));
-    }
+    const { admitted, msBeforeNext } = await entry.batcher.consume(key, cost);
+    if (admitted) return;
+    this.metrics.rateLimited.inc({ scope });
+    throw new RateLimitedError(scope, Math.max(1, Math.ceil(msBeforeNext / 1000)), MESSAGES[scope](entry.points));
   }
 }

@@ -71,10 +71,12 @@ export class TopAdsQuery {
       ads,
     });
     if (viewer.kind === 'advertiser') {
-      const own = await this.ads.adsOfAdvertiser(viewer.advertiserId);
-      const key = JSON.stringify([viewer.advertiserId, range.from, range.to, n, filters]);
+      const { advertiserId } = viewer;
+      const key = JSON.stringify([advertiserId, range.from, range.to, n, filters]);
       const timer = this.metrics.querySeconds.startTimer({ kind: 'top_ads', source: 'ad_set' });
-      const ads = await this.cache.get(key, () => this.adSets.top(own, range.from, range.to, n, filters.country));
+      const ads = await this.cache.get(key, async () =>
+        this.adSets.top(await this.ads.adsOfAdvertiser(advertiserId), range.from, range.to, n, filters.country),
+      );
       timer();
       return answer(ads);
     }

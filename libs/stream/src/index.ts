@@ -21,3 +21,4 @@ export { HotAdRoutes } from './hot-ad-routes';
 export { HotAdRoutesListener } from './hot-ad-routes.listener';
 export { BackpressureError, GroupCommitOptions } from './group-commit';
 export { LateEventLog, LateLogEntry } from './late-event-log';
+export { StaleOnErrorCache } from './stale-on-error-cache';

@@ -61,11 +61,15 @@ export class TopAds {
 }
 
 @ArgsType()
-export class WindowArgs {
+export class RangeArgs {
   @Field(() => Int, { nullable: true, description: 'the M most recent minutes, the current one included' })
   minutes?: number | null;
   @Field(() => String, { nullable: true, description: 'ISO-8601 with zone, inclusive' }) from?: string | null;
   @Field(() => String, { nullable: true, description: 'ISO-8601 with zone, exclusive' }) to?: string | null;
+}
+
+@ArgsType()
+export class WindowArgs extends RangeArgs {
   @Field(() => ClickFilterInput, { nullable: true }) filter?: ClickFilterInput | null;
 }
 
@@ -96,11 +100,7 @@ export class RollupClicks {
 }
 
 @ArgsType()
-export class RollupArgs {
-  @Field(() => Int, { nullable: true, description: 'the M most recent minutes, the current one included' })
-  minutes?: number | null;
-  @Field(() => String, { nullable: true, description: 'ISO-8601 with zone, inclusive' }) from?: string | null;
-  @Field(() => String, { nullable: true, description: 'ISO-8601 with zone, exclusive' }) to?: string | null;
+export class RollupArgs extends RangeArgs {
   @Field(() => String, { nullable: true, description: '1m (default), 5m, 15m, 1h or 1d' })
   granularity?: string | null;
   @Field(() => String, { nullable: true, description: 'ISO-3166 alpha-2' }) country?: string | null;

@@ -7,6 +7,7 @@ import {
   AdClicksArgs,
   AdvertiserClicksArgs,
   CampaignClicksArgs,
+  RangeArgs,
   RollupArgs,
   RollupClicks,
   TopAds,
@@ -14,7 +15,7 @@ import {
 } from './click.types';
 
 // GraphQL hands over numbers and nulls; the query layer validates the same strings REST receives.
-function windowOf(a: Pick<RollupArgs, 'minutes' | 'from' | 'to'>): RangeParams {
+function windowOf(a: RangeArgs): RangeParams {
   return {
     minutes: a.minutes === undefined || a.minutes === null ? undefined : String(a.minutes),
     from: a.from ?? undefined,

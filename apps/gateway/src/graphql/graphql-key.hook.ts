@@ -1,9 +1,8 @@
 import { HttpException } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyReply, FastifyRequest } from 'fastify';
-import { authorize, KeyVerifier } from '@clicks/accounts';
-import { RateLimitedError, RateLimits } from '@clicks/limits';
-import { ClickMetrics } from '@clicks/metrics';
+import { Admission } from '@clicks/accounts';
+import { RateLimitedError } from '@clicks/limits';
 
 /**
  * /graphql is served by Mercurius, outside Nest's guards: the same key check runs as a Fastify hook, so a request
@@ -11,15 +10,12 @@ import { ClickMetrics } from '@clicks/metrics';
  * the principal on the request.
  */
 export function requireKeyForGraphql(app: NestFastifyApplication): void {
-  const keys = app.get(KeyVerifier);
-  const limits = app.get(RateLimits);
-  const metrics = app.get(ClickMetrics);
+  const admission = app.get(Admission);
   const check = async (req: FastifyRequest, reply: FastifyReply) => {
     if (!req.url.startsWith('/graphql')) return;
 
     try {
-      req.principal = await authorize(keys, metrics, req.headers.authorization, ['advertiser']);
-      if (req.principal.kind === 'advertiser') await limits.consume('advertiser_queries', req.principal.keyId);
+      req.principal = await admission.admit(req.headers.authorization, ['advertiser']);
     } catch (e) {
       if (!(e instanceof HttpException)) throw e;
       if (e instanceof RateLimitedError) void reply.header('retry-after', String(e.retryAfterSeconds));
