@@ -1,7 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { createPgPool, ensureSchema } from '@clicks/store';
 import { createGatewayApp } from '../../apps/gateway/src/gateway.app';
 import { createIngestApp } from '../../apps/ingest/src/ingest.app';
+import { freePortAsync } from '../support/ports';
 import { adminAuth, getJson, postJson, runId, startApp, testConfig } from '../support/test-env';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -36,6 +38,10 @@ describe('abuse limits', () => {
     }).then((r) => r.json() as Promise<{ key: string }>);
 
   beforeAll(async () => {
+    // The aggregator creates the tables; none runs here, and this file may run first.
+    const pool = createPgPool(testConfig().questdb.pgUrl);
+    await ensureSchema(pool);
+    await pool.end();
     ingest = await startApp(createIngestApp(testConfig(env)));
     replica = await startApp(createIngestApp(testConfig(env)));
     gateway = await startApp(createGatewayApp(testConfig(env)));
@@ -123,5 +129,19 @@ describe('abuse limits', () => {
       execFileSync('kill', ['-CONT', String(pid)]);
     }
     expect((await getJson(`${gateway.url}/v1/ads/${run}-ad/clicks?minutes=90`)).status).toBe(200);
+  });
+
+  it('answers 503 with Retry-After, not 500, while QuestDB cannot be reached', async () => {
+    const nowhere = `postgresql://admin:quest@127.0.0.1:${await freePortAsync()}/qdb`;
+    const lonely = await startApp(createGatewayApp(testConfig({ ...env, QUESTDB_PG_URL: nowhere })), {
+      waitReady: false,
+    });
+    try {
+      const res = await fetch(`${lonely.url}/v1/ads/${run}-ad/clicks?minutes=5`, { headers: adminAuth });
+      expect([res.status, res.headers.get('retry-after')]).toEqual([503, '1']);
+      expect(await res.json()).toMatchObject({ error: 'questdb_unavailable' });
+    } finally {
+      await lonely.app.close();
+    }
   });
 });

@@ -4,7 +4,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import Redis from 'ioredis';
 import { createIngestApp } from '../../apps/ingest/src/ingest.app';
 import { freePortAsync } from '../support/ports';
-import { eventually, postJson, runId, startApp, testConfig } from '../support/test-env';
+import { adminAuth, eventually, postJson, runId, startApp, testConfig } from '../support/test-env';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const stack = require('../../scripts/lib/stack') as {
@@ -59,6 +59,21 @@ describe('ingest while its Redis crashes (kill -9) and comes back', () => {
       () => fetch(`${ingest}/health/ready`).then((r) => r.status),
       (s) => s === 503,
     );
+    // The registries live in the same Redis: an admin write is answered 503 (retry), not 500.
+    const adminWrites = () =>
+      Promise.all([
+        fetch(`${ingest}/v1/ads/${run}-ad1`, {
+          method: 'PUT',
+          headers: { ...adminAuth, 'content-type': 'application/json' },
+          body: JSON.stringify({ targetUrl: 'https://example.com/', advertiserId: 'a', campaignId: 'c' }),
+        }),
+        fetch(`${ingest}/v1/admin/partners/${run}-p/keys`, { method: 'POST', headers: adminAuth }),
+      ]);
+    const during = await adminWrites();
+    expect(during.map((r) => [r.status, r.headers.get('retry-after')])).toEqual([
+      [503, '1'],
+      [503, '1'],
+    ]);
     await sleep(1000);
     redis = await stack.startRedis({ dir, port });
     await eventually(
@@ -68,6 +83,7 @@ describe('ingest while its Redis crashes (kill -9) and comes back', () => {
     await sleep(700);
     running = false;
     await load;
+    expect((await adminWrites()).map((r) => r.status)).toEqual([201, 201]);
 
     expect(statuses.filter((s) => s === 503).length).toBeGreaterThan(0);
     expect(statuses.filter((s) => s === 202).length).toBeGreaterThan(100);

@@ -10,6 +10,7 @@ import {
   Post,
   Put,
   Res,
+  UseFilters,
   UseGuards,
 } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
@@ -17,6 +18,7 @@ import { z } from 'zod';
 import { AccountStore, isKeyId, KeyKind, KeySummary, mintKey } from '@clicks/accounts';
 import { isAdId } from '@clicks/ads';
 import { AdminTokenGuard } from '@clicks/server';
+import { RegistryUnavailableFilter } from './registry-unavailable.filter';
 
 const advertiserBody = z.object({ name: z.string().trim().min(1).max(200) });
 
@@ -47,6 +49,7 @@ const summary = (k: KeySummary) => ({ keyId: k.keyId, createdAt: iso(k.createdAt
  */
 @Controller('v1/admin')
 @UseGuards(AdminTokenGuard)
+@UseFilters(RegistryUnavailableFilter)
 export class AccountsController {
   constructor(private readonly accounts: AccountStore) {}
 

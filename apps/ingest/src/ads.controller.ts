@@ -8,15 +8,18 @@ import {
   Put,
   Req,
   Res,
+  UseFilters,
   UseGuards,
 } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiKeyGuard, RequireKey } from '@clicks/accounts';
 import { AdRegistry, isAdId, parseAdRegistration } from '@clicks/ads';
 import { AdminTokenGuard } from '@clicks/server';
+import { RegistryUnavailableFilter } from './registry-unavailable.filter';
 
 /** The ads registry: where each ad's clicks are redirected. Writes need the admin token; reads a key. */
 @Controller('v1/ads')
+@UseFilters(RegistryUnavailableFilter)
 export class AdsController {
   constructor(private readonly ads: AdRegistry) {}
 

@@ -9,7 +9,7 @@ import {
   SqlQuery,
   topAdsSql,
 } from './click-query-sql';
-import { isStatementTimeout, QueryTimeoutError } from './pg-pool';
+import { isConnectionFailure, isStatementTimeout, QueryTimeoutError, QuestDbUnavailableError } from './pg-pool';
 
 export interface MinuteTotal {
   ts: number;
@@ -92,7 +92,8 @@ export class ClickQueryRepository {
     try {
       return (await this.pool.query<R>(q.text, q.values)).rows;
     } catch (e) {
-      throw isStatementTimeout(e) ? new QueryTimeoutError(this.timeoutMs) : e;
+      if (isStatementTimeout(e)) throw new QueryTimeoutError(this.timeoutMs);
+      throw isConnectionFailure(e) ? new QuestDbUnavailableError(e) : e;
     }
   }
 }

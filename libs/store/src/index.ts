@@ -2,7 +2,7 @@ export { AggregateWriter, MinuteCountRow } from './aggregate-writer';
 export { ArchivedClickLookup } from './archived-click-lookup';
 export { AdTotal, ClickQueryRepository, MinuteSummary, MinuteTotal } from './click-query.repository';
 export { ClickFilter } from './click-query-sql';
-export { createPgPool, QueryTimeoutError } from './pg-pool';
+export { createPgPool, QueryTimeoutError, QuestDbUnavailableError } from './pg-pool';
 export { QuestDbConnection, QuestDbHealthIndicator, QuestDbModule } from './questdb.module';
 export { RawArchiveWriter, RawClickRow } from './raw-archive-writer';
 export {

@@ -1,4 +1,4 @@
-import { Pool, types } from 'pg';
+import { DatabaseError, Pool, types } from 'pg';
 
 const TIMESTAMP_OID = 1114;
 const INT8_OID = 20;
@@ -18,6 +18,19 @@ export class QueryTimeoutError extends Error {
     super(`the query did not finish within ${timeoutMs} ms; ask for a shorter window`);
     this.name = 'QueryTimeoutError';
   }
+}
+
+/** QuestDB could not be reached (refused, dropped, no connection in time): 503, the caller retries. */
+export class QuestDbUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`QuestDB is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`);
+    this.name = 'QuestDbUnavailableError';
+  }
+}
+
+/** Whether `e` failed to reach QuestDB at all, rather than being an error QuestDB answered with. */
+export function isConnectionFailure(e: unknown): boolean {
+  return !(e instanceof DatabaseError);
 }
 
 /**

@@ -1,0 +1,29 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import { FastifyReply } from 'fastify';
+import { RateLimitedError } from '@clicks/limits';
+
+/**
+ * The registries (ads, accounts) live in Redis: a write or read that fails for any reason but the caller's (an
+ * HttpException) means Redis could not answer, which the caller retries (503 with Retry-After) rather than a 500.
+ */
+@Catch()
+export class RegistryUnavailableFilter implements ExceptionFilter {
+  private readonly log = new Logger(RegistryUnavailableFilter.name);
+
+  catch(e: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    if (e instanceof HttpException) {
+      if (e instanceof RateLimitedError) void reply.header('Retry-After', String(e.retryAfterSeconds));
+      const body = e.getResponse();
+      void reply
+        .code(e.getStatus())
+        .send(typeof body === 'string' ? { statusCode: e.getStatus(), message: body } : body);
+      return;
+    }
+    this.log.warn(`registry unavailable: ${e instanceof Error ? e.message : String(e)}`);
+    void reply
+      .code(503)
+      .header('Retry-After', '1')
+      .send({ statusCode: 503, error: 'unavailable', message: 'the registry (Redis) did not answer; retry' });
+  }
+}
