@@ -56,6 +56,14 @@ describe('accounts and keys', () => {
     redis = new Redis(config.redis.url);
     pool = createPgPool(config.questdb.pgUrl);
     await ensureSchema(pool);
+    // An ad registered by a version before the ownership index: entered in it when the apps meet Redis.
+    await redis.del('clicks:{acct}:ad-owner-backfilled');
+    await redis.hset(`clicks:ad:${id('legacy')}`, {
+      targetUrl: 'https://example.com/old',
+      advertiserId: id('A'),
+      campaignId: id('cA'),
+      updatedAt: '1',
+    });
     [ingest, gateway] = await Promise.all([
       freePortAsync().then((p) => AppProcess.start('ingest', `accounts-ingest-${run}`, p, env)),
       freePortAsync().then((p) => AppProcess.start('gateway', `accounts-gateway-${run}`, p, env)),
@@ -288,6 +296,12 @@ describe('accounts and keys', () => {
     const asA = await getJson(`${gateway.url}/v1/campaigns/${id('cS')}/clicks?${WINDOW}`, bearer('A'));
     expect(asA.body).toMatchObject({ total: 2, ads: 1 });
     expect((await getJson(`${gateway.url}/v1/campaigns/${id('cS')}/clicks?${WINDOW}`)).body.total).toBe(13);
+  });
+
+  it('enters ads registered before the ownership index existed, once', async () => {
+    const rollup = await getJson(`${gateway.url}/v1/campaigns/${id('cA')}/clicks?${WINDOW}`, bearer('A'));
+    expect(rollup.body).toMatchObject({ ads: 3, total: 8 });
+    expect(await redis.exists('clicks:{acct}:ad-owner-backfilled')).toBe(1);
   });
 
   it('a revoked key stops working on every replica within 5 s', async () => {

@@ -4,7 +4,8 @@ import { ClicksRedis, REDIS, RedisConnection, StaleOnErrorCache } from '@clicks/
 import { Ad } from './ad';
 import { AdOwnershipIndex } from './ad-ownership';
 
-const adKey = (adId: string) => `clicks:ad:${adId}`;
+const AD_KEY_PREFIX = 'clicks:ad:';
+const adKey = (adId: string) => `${AD_KEY_PREFIX}${adId}`;
 /** Every ingest listens here and drops its cached copy of a changed ad. */
 export const AD_CHANGES_CHANNEL = 'clicks:ads:changed';
 const MAX_CACHED = 10_000;
@@ -39,12 +40,25 @@ export class AdRegistry implements OnModuleInit, OnApplicationShutdown {
     const sub = this.connection.dedicated('clicks-ads-subscriber');
     this.subscriber = sub;
     sub.on('message', (_channel: string, adId: string) => this.cache.forget(adId));
-    // After a reconnect, messages sent while we were away are lost: forget everything.
-    sub.on('ready', () => this.cache.forget());
+    // After a reconnect, messages sent while we were away are lost: forget everything. Once Redis answers, enter
+    // ads registered before the ownership index existed (done once per Redis).
+    sub.on('ready', () => {
+      this.cache.forget();
+      void this.backfillOwnership();
+    });
     // Not awaited: with Redis down at start the app must come up (unready); the subscription waits for Redis.
     sub.subscribe(AD_CHANGES_CHANNEL).catch((e: unknown) => {
       this.log.warn(`ad change subscription failed (cache falls back to its TTL): ${String(e)}`);
     });
+  }
+
+  private async backfillOwnership(): Promise<void> {
+    try {
+      const entered = await this.ownership.backfill(AD_KEY_PREFIX);
+      if (entered !== null) this.log.log(`ownership index: entered ${entered} ads registered before it existed`);
+    } catch (e) {
+      this.log.warn(`ownership index backfill failed (tried again on the next reconnect): ${String(e)}`);
+    }
   }
 
   onApplicationShutdown(): void {

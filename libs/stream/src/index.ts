@@ -3,6 +3,7 @@ export {
   ClicksRedis,
   ConnectionOptions,
   createRedis,
+  scanKeys,
   REDIS,
   RedisTarget,
   WriteConcern,

@@ -131,3 +131,11 @@ function createCluster(target: RedisTarget, name: string, options: Omit<Connecti
 
 /** Injection token of the process's shared Redis connection. */
 export const REDIS = Symbol('REDIS');
+
+/** Every key matching `match`, a batch at a time, on one Redis or on every master of a cluster (SCAN, never KEYS). */
+export async function* scanKeys(redis: ClicksRedis, match: string, count = 1000): AsyncGenerator<string[]> {
+  const nodes: Redis[] = redis instanceof Cluster ? redis.nodes('master') : [redis];
+  for (const node of nodes) {
+    for await (const keys of node.scanStream({ match, count })) yield keys as string[];
+  }
+}
