@@ -208,21 +208,26 @@ describe('accounts and keys', () => {
     expect(sent).toMatchObject({ status: 202, body: { duplicate: false } });
     const byAdmin = id('sent-by-admin');
     expect((await postJson(`${replica.url}/v1/clicks`, { eventId: byAdmin, adId: id('a1') })).status).toBe(202);
+    // A browser's click through a link the partner asked for is the partner's too.
+    const link = await postJson(`${ingest.url}/v1/impressions`, { adId: id('a1') }, bearer('partner'));
+    expect((await fetch(link.body.clickUrl as string, { redirect: 'manual' })).status).toBe(302);
+    const byBrowser = `imp:${link.body.impressionId as string}`;
     const partners = await eventually(
       () =>
         pool
           .query<{ event_id: string; partner_id: string }>(
-            `SELECT event_id, partner_id FROM clicks_raw WHERE event_id IN ($1, $2) ORDER BY event_id`,
-            [eventId, byAdmin],
+            `SELECT event_id, partner_id FROM clicks_raw WHERE event_id IN ($1, $2, $3) ORDER BY event_id`,
+            [eventId, byAdmin, byBrowser],
           )
           .then((r) => r.rows),
-      (rows) => rows.length === 2,
+      (rows) => rows.length === 3,
     );
     expect(partners).toEqual(
       [
         { event_id: eventId, partner_id: id('p1') },
         { event_id: byAdmin, partner_id: 'admin' },
-      ].sort((a, b) => a.event_id.localeCompare(b.event_id)),
+        { event_id: byBrowser, partner_id: id('p1') },
+      ].sort((a, b) => (a.event_id < b.event_id ? -1 : 1)),
     );
   });
 

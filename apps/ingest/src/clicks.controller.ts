@@ -10,15 +10,10 @@ import {
   UseGuards,
 } from '@nestjs/common';
 import { FastifyRequest } from 'fastify';
-import { ApiKeyGuard, Principal, RequireKey } from '@clicks/accounts';
+import { ApiKeyGuard, partnerOf, RequireKey } from '@clicks/accounts';
 import { BATCH_LIMITS, ClickIntakeService, parseBatchBody } from '@clicks/intake';
 import { RateLimits } from '@clicks/limits';
 import { IntakeErrorFilter } from './intake-error.filter';
-
-/** Who sent a click, as archived with it. */
-export function partnerOf(principal: Principal | undefined): string {
-  return principal?.kind === 'partner' ? principal.partnerId : 'admin';
-}
 
 /** Clicks from partners' servers: a partner key (or the admin token) and the key's per-second budget of events. */
 @Controller('v1/clicks')

@@ -15,7 +15,7 @@ import {
 } from '@nestjs/common';
 import { BlockList } from 'node:net';
 import { FastifyReply, FastifyRequest } from 'fastify';
-import { ApiKeyGuard, RequireKey } from '@clicks/accounts';
+import { ApiKeyGuard, partnerOf, RequireKey } from '@clicks/accounts';
 import { isAdId } from '@clicks/ads';
 import { APP_CONFIG, AppConfig } from '@clicks/config';
 import { RedirectClickService, resolveClientIp, trustedProxyList } from '@clicks/intake';
@@ -59,7 +59,7 @@ export class RedirectController {
       });
     }
     const base = this.config.redirect.publicBaseUrl || `${req.protocol}://${req.host}`;
-    return this.clicks.issue(adId, base);
+    return this.clicks.issue(adId, base, partnerOf(req.principal));
   }
 
   /** Counts the click once per impression, then 302 to the ad's registered target (never a URL from the request). */

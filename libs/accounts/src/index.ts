@@ -4,4 +4,4 @@ export { isKeyId, KEY_KINDS, KeyKind, mintKey } from './api-key';
 export { Admission } from './admission';
 export { ApiKeyGuard, RequireKey } from './api-key.guard';
 export { KeyVerifier } from './key-verifier';
-export { AuthError, Principal } from './principal';
+export { AuthError, partnerOf, Principal } from './principal';

@@ -6,6 +6,11 @@ export type Principal =
   | { kind: 'partner'; partnerId: string; keyId: string }
   | { kind: 'advertiser'; advertiserId: string; keyId: string };
 
+/** Who sent a click, as archived with it: the partner of a partner key, or `admin` for the admin token. */
+export function partnerOf(principal: Principal | undefined): string {
+  return principal?.kind === 'partner' ? principal.partnerId : 'admin';
+}
+
 /** A key as stored: only the hash of its secret. */
 export interface StoredKey {
   keyId: string;

@@ -8,7 +8,10 @@ export interface ClickEvent {
   country?: string;
   impressionId?: string;
   userAgent?: string;
-  /** Who sent it (the partner of the key, `log-agent`, `redirect`, `admin`); set by the intake, never by the sender. */
+  /**
+   * Who sent it: the partner of the key (for a redirect click, the partner that asked for the link), `admin`,
+   * `log-agent`, or `redirect` for links signed before they named a partner. Set by the intake, never by the sender.
+   */
   partnerId?: string;
 }
 

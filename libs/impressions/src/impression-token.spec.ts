@@ -27,6 +27,21 @@ describe('ImpressionTokenSigner', () => {
     });
   });
 
+  it.each([
+    ['names the partner that asked for the link', 'p-1', { partnerId: 'p-1' }],
+    ['leaves it out when none was given (links signed before)', undefined, {}],
+  ])('%s', (_name, partnerId, extra) => {
+    const s = signer().sign('ad-1', partnerId);
+    expect(signer().verify(s.token)).toEqual({
+      ok: true,
+      claims: { adId: 'ad-1', impressionId: 'imp-1', expiresAt: NOW + 60_000, ...extra },
+    });
+  });
+
+  it('refuses to sign for a partner id that is not an id', () => {
+    expect(() => signer().sign('ad-1', 'bad id')).toThrow('partnerId');
+  });
+
   it('verifies a token signed with the previous key after rotation, and signs with the current one', () => {
     const old = signer([k0]).sign('ad-1');
     expect(signer([k1, k0]).verify(old.token).ok).toBe(true);

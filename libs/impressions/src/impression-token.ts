@@ -11,6 +11,8 @@ export interface ImpressionClaims {
   impressionId: string;
   /** Expiry, epoch milliseconds. */
   expiresAt: number;
+  /** The partner that asked for the link (its clicks are archived under it); absent in links signed before. */
+  partnerId?: string;
 }
 
 export type TokenRejection = 'malformed' | 'unknown_key' | 'bad_signature' | 'expired';
@@ -53,13 +55,15 @@ export class ImpressionTokenSigner {
     this.keys = new Map(keys.map((k) => [k.id, Buffer.from(k.secret, 'utf8')]));
   }
 
-  sign(adId: string, impressionId: string = this.newId()): SignedImpression {
+  sign(adId: string, partnerId?: string, impressionId: string = this.newId()): SignedImpression {
     if (!AD_ID.test(adId)) throw new Error(`adId "${adId}" is not a valid ad id`);
+    if (partnerId !== undefined && !AD_ID.test(partnerId)) throw new Error(`partnerId "${partnerId}" is not valid`);
     if (!IMPRESSION_ID.test(impressionId)) throw new Error(`impressionId "${impressionId}" is not valid`);
     const expiresAt = this.clock() + this.ttlMs;
-    const body = `${this.current.id}.${b64url(JSON.stringify({ a: adId, i: impressionId, x: expiresAt }))}`;
+    const claims = { a: adId, i: impressionId, x: expiresAt, ...(partnerId === undefined ? {} : { p: partnerId }) };
+    const body = `${this.current.id}.${b64url(JSON.stringify(claims))}`;
     const token = `${body}.${b64url(this.mac(this.current.id, body))}`;
-    return { adId, impressionId, expiresAt, token };
+    return { adId, impressionId, expiresAt, partnerId, token };
   }
 
   verify(token: string): VerifyResult {
@@ -89,11 +93,14 @@ export class ImpressionTokenSigner {
 function decodeClaims(encoded: string): ImpressionClaims | null {
   try {
     const c = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8')) as Record<string, unknown>;
-    const { a, i, x } = c;
+    const { a, i, x, p } = c;
     if (typeof a !== 'string' || !AD_ID.test(a)) return null;
     if (typeof i !== 'string' || !IMPRESSION_ID.test(i)) return null;
     if (typeof x !== 'number' || !Number.isSafeInteger(x)) return null;
-    return { adId: a, impressionId: i, expiresAt: x };
+    if (p !== undefined && (typeof p !== 'string' || !AD_ID.test(p))) return null;
+    return p === undefined
+      ? { adId: a, impressionId: i, expiresAt: x }
+      : { adId: a, impressionId: i, expiresAt: x, partnerId: p };
   } catch {
     return null;
   }

@@ -33,6 +33,8 @@ export interface RedirectOutcome {
 }
 
 const MAX_USER_AGENT = 512;
+/** The partner of a click through a link signed before links named theirs. */
+const REDIRECT_PARTNER = 'redirect';
 
 /** Browser clicks: signed impressions in, a counted click and the ad's registered target out. */
 @Injectable()
@@ -56,10 +58,10 @@ export class RedirectClickService {
     );
   }
 
-  /** A signed click link for one showing of a registered ad. */
-  async issue(adId: string, baseUrl: string): Promise<IssuedImpression> {
+  /** A signed click link for one showing of a registered ad; its click is archived under `partnerId`. */
+  async issue(adId: string, baseUrl: string, partnerId: string): Promise<IssuedImpression> {
     if (!(await this.lookUp(adId))) throw new UnknownAdError(adId);
-    const s = this.signer.sign(adId);
+    const s = this.signer.sign(adId, partnerId);
     return {
       impressionId: s.impressionId,
       token: s.token,
@@ -84,10 +86,10 @@ export class RedirectClickService {
   async click(token: string, req: ClickRequest, now = Date.now()): Promise<RedirectOutcome> {
     const verified = this.signer.verify(token);
     if (!verified.ok) throw new InvalidClickTokenError(verified.reason);
-    const { adId, impressionId } = verified.claims;
+    const { adId, impressionId, partnerId = REDIRECT_PARTNER } = verified.claims;
     const ad = await this.lookUp(adId);
     if (!ad) throw new UnknownAdError(adId);
-    const event: ClickEvent = { eventId: `imp:${impressionId}`, adId, ts: now, impressionId, partnerId: 'redirect' };
+    const event: ClickEvent = { eventId: `imp:${impressionId}`, adId, ts: now, impressionId, partnerId };
     const ip = resolveClientIp(req.remoteAddress, req.forwardedFor, this.trusted);
     if (ip) event.ip = ip;
     if (req.userAgent) event.userAgent = req.userAgent.slice(0, MAX_USER_AGENT);
