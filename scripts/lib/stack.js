@@ -41,7 +41,8 @@ function redisPing(host, port) {
     socket.setTimeout(1000, () => socket.destroy());
     socket.on('data', (d) => {
       socket.destroy();
-      resolve(d.toString().startsWith('+PONG'));
+      // A Redis that requires a password answers NOAUTH: it is up all the same.
+      resolve(/^(\+PONG|-NOAUTH)/.test(d.toString()));
     });
     socket.on('error', () => resolve(false));
     socket.on('close', () => resolve(false));

@@ -49,7 +49,9 @@ describe.each(overlays)('%s', (_, { objects, errors }) => {
       for (const c of w.spec.template.spec.containers.filter((c: any) => v.appOf(c))) {
         const env = v.effectiveEnv(objects, c, { name: `${w.metadata.name}-0`, nodeName: 'node-1' });
         expect(() => loadConfig(env)).not.toThrow();
-        expect(env.REDIS_URL).toMatch(/^redis:\/\/:[^$@]+@/);
+        // The password travels on its own (from the Secret), never spliced into the URL.
+        expect(env.REDIS_URL).toMatch(/^redis:\/\/[^$@:]+:\d+$/);
+        expect(loadConfig(env).redis.password).toMatch(/^[^$]+$/);
       }
     }
   });

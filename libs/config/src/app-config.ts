@@ -16,6 +16,8 @@ export interface AppConfig {
    */
   redis: {
     url: string;
+    /** Overrides a password in the URL (from a Secret; empty: the URL's, if any). A secret: never logged. */
+    password: string;
     clusterNodes: { host: string; port: number }[];
     waitReplicas: number;
     waitTimeoutMs: number;
@@ -144,6 +146,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     ingestProcesses: e.INGEST_PROCESSES,
     redis: {
       url: e.REDIS_URL,
+      password: e.REDIS_PASSWORD,
       clusterNodes: list(e.REDIS_CLUSTER_NODES).map((n) => ({
         host: n.slice(0, n.lastIndexOf(':')),
         port: Number(n.slice(n.lastIndexOf(':') + 1)),

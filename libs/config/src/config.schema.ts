@@ -17,6 +17,7 @@ export const envSchema = z.object({
   GATEWAY_PORT: int(3000, 1),
   INGEST_PROCESSES: int(1, 1),
   REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+  REDIS_PASSWORD: z.string().default(''),
   // Redis Cluster (issue 6): seed nodes "host:port,host:port" (empty: REDIS_URL is a single Redis), and how many
   // replicas must have a write batch before ingest answers 2xx (empty: 1 with a cluster, 0 without).
   REDIS_CLUSTER_NODES: z

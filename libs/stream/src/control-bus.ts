@@ -16,7 +16,7 @@ function transportOptions(redis: RedisTarget): ControlBusOptions {
   return {
     host: u.hostname,
     port: Number(u.port || 6379),
-    ...nodeOptionsOf(redis.url),
+    ...nodeOptionsOf(redis),
     retryAttempts: Number.MAX_SAFE_INTEGER,
     retryDelay: 1000,
     clusterNodes: redis.clusterNodes,

@@ -26,6 +26,8 @@ export type ClicksRedis = (Redis | Cluster) & ClicksCommands;
 /** Where Redis is: a URL (also the credentials and TLS of cluster nodes), and the seed nodes of a cluster. */
 export interface RedisTarget {
   url: string;
+  /** Overrides the URL's password when not empty (a Secret of its own, never spliced into the URL). */
+  password?: string;
   clusterNodes: readonly { host: string; port: number }[];
 }
 
@@ -84,15 +86,21 @@ export function createRedis(target: RedisTarget, name: string, options: Connecti
 }
 
 function createSingle(target: RedisTarget, name: string, options: Omit<ConnectionOptions, 'writeConcern'>): Redis {
-  return new Redis(target.url, { connectionName: name, lazyConnect: false, retryStrategy: reconnectDelay, ...options });
+  return new Redis(target.url, {
+    connectionName: name,
+    lazyConnect: false,
+    retryStrategy: reconnectDelay,
+    ...options,
+    ...(target.password ? { password: target.password } : {}),
+  });
 }
 
-/** Node options from the URL: credentials and TLS apply to every node of the cluster. */
-export function nodeOptionsOf(url: string): Pick<RedisOptions, 'username' | 'password' | 'tls'> {
-  const u = new URL(url);
+/** Node options from the target: credentials and TLS apply to every node of the cluster. */
+export function nodeOptionsOf(target: RedisTarget): Pick<RedisOptions, 'username' | 'password' | 'tls'> {
+  const u = new URL(target.url);
   return {
     username: u.username ? decodeURIComponent(u.username) : undefined,
-    password: u.password ? decodeURIComponent(u.password) : undefined,
+    password: target.password || (u.password ? decodeURIComponent(u.password) : undefined),
     tls: u.protocol === 'rediss:' ? {} : undefined,
   };
 }
@@ -119,7 +127,7 @@ function createCluster(target: RedisTarget, name: string, options: Omit<Connecti
       // Notice a promoted replica soon even when no command of ours was redirected yet.
       slotsRefreshInterval: 2000,
       redisOptions: {
-        ...nodeOptionsOf(target.url),
+        ...nodeOptionsOf(target),
         connectionName: name,
         maxRetriesPerRequest: options.maxRetriesPerRequest,
         autoResendUnfulfilledCommands: options.autoResendUnfulfilledCommands,
