@@ -25,6 +25,9 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     SHARD_COUNT: '4',
     HOST: '127.0.0.1',
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    // Tests share one QuestDB and write rows years in the past; retention has a test (and a QuestDB) of its own.
+    ARCHIVE_RETENTION_DAYS: '0',
+    AGGREGATE_RETENTION_DAYS: '0',
     // Many redirects come from 127.0.0.1 in tests; the per-address limit has a test of its own.
     CLIENT_IP_REQUESTS_PER_SECOND: '0',
     ...overrides,

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { APP_CONFIG, AppConfig } from '@clicks/config';
 import { ClickMetrics } from '@clicks/metrics';
 import { assignShards } from '@clicks/routing';
-import { AggregateWriter, ensureSchema, QuestDbConnection, RawArchiveWriter } from '@clicks/store';
+import { AggregateWriter, applyRetention, ensureSchema, QuestDbConnection, RawArchiveWriter } from '@clicks/store';
 import { RedisConnection, WorkerRegistry } from '@clicks/stream';
 import { ShardHost, WorkerWriters } from './shard-host';
 import { ShardStats } from './shard-stats';
@@ -147,6 +147,7 @@ export class ShardSupervisor implements OnApplicationBootstrap, OnApplicationShu
     for (let attempt = 1; !this.stopping; attempt++) {
       try {
         await ensureSchema(this.questdb.pool);
+        await applyRetention(this.questdb.pool, this.config.questdb.retention);
         this.schemaReady = true;
         return;
       } catch (e) {

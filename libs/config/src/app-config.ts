@@ -24,7 +24,12 @@ export interface AppConfig {
     /** No Redis command waits longer for its answer than this (a blocking read: its block time plus this). */
     commandTimeoutMs: number;
   };
-  questdb: { httpUrl: string; pgUrl: string };
+  questdb: {
+    httpUrl: string;
+    pgUrl: string;
+    /** Days of event time QuestDB keeps (a TTL, whole partitions dropped): raw archive, minute aggregates; 0 = all. */
+    retention: { archiveDays: number; aggregateDays: number };
+  };
   shards: { count: number };
   worker: { id: string };
   aggregation: {
@@ -134,6 +139,14 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         `ALLOWED_LATENESS_MS + FLUSH_INTERVAL_MS = ${Math.ceil(needMs / 1000)} s`,
     ]);
   }
+  if (e.ARCHIVE_RETENTION_DAYS !== 0 && e.ARCHIVE_RETENTION_DAYS < e.RETENTION_DAYS) {
+    // A re-sent old click is recognised in the raw archive once Redis forgot its id: the archive must cover every
+    // event time intake still accepts.
+    throw new ConfigError([
+      `ARCHIVE_RETENTION_DAYS: ${e.ARCHIVE_RETENTION_DAYS} is shorter than RETENTION_DAYS (${e.RETENTION_DAYS}), the ` +
+        'oldest event time intake accepts (0 keeps the archive forever)',
+    ]);
+  }
   if (e.INGEST_PROCESSES > 1 && e.IMPRESSION_KEYS.trim() === '') {
     // Without shared keys each process would sign with a random key of its own and refuse the others' click links.
     throw new ConfigError(['IMPRESSION_KEYS: required when INGEST_PROCESSES > 1']);
@@ -155,7 +168,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       waitTimeoutMs: e.REDIS_WAIT_TIMEOUT_MS,
       commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS,
     },
-    questdb: { httpUrl: e.QUESTDB_HTTP_URL, pgUrl: e.QUESTDB_PG_URL },
+    questdb: {
+      httpUrl: e.QUESTDB_HTTP_URL,
+      pgUrl: e.QUESTDB_PG_URL,
+      retention: { archiveDays: e.ARCHIVE_RETENTION_DAYS, aggregateDays: e.AGGREGATE_RETENTION_DAYS },
+    },
     shards: { count: e.SHARD_COUNT },
     worker: { id: e.WORKER_ID },
     aggregation: {

@@ -60,6 +60,8 @@ export const envSchema = z.object({
   DEDUP_HORIZON_SECONDS: int(15 * 60, 1),
   MAX_FUTURE_SKEW_MS: int(5 * 60_000),
   RETENTION_DAYS: int(31, 1),
+  ARCHIVE_RETENTION_DAYS: int(31, 0),
+  AGGREGATE_RETENTION_DAYS: int(400, 0),
   MAX_QUERY_DAYS: int(31, 1),
   QUERY_CACHE_MS: int(1000, 0),
   TOP_LIST_SIZE: z.coerce.number().int().min(0).max(9999).default(1000),

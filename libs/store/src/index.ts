@@ -11,5 +11,5 @@ export {
   ReconciliationRepository,
   WalProgress,
 } from './reconciliation.repository';
-export { ensureSchema, upgradeAdIdColumn } from './schema-migrator';
+export { applyRetention, ensureSchema, Retention, upgradeAdIdColumn } from './schema-migrator';
 export { LATE_SHARD_SUFFIX, MINUTE_TOTALS_VIEW, SCHEMA_DDL, TABLES } from './schema';

@@ -1,5 +1,33 @@
 import { Pool } from 'pg';
-import { adIdUpgradeDdl, SCHEMA_DDL, SymbolColumnState, TABLES } from './schema';
+import { adIdUpgradeDdl, MINUTE_TOTALS_VIEW, SCHEMA_DDL, SymbolColumnState, TABLES } from './schema';
+
+/** Days of event time to keep; 0 keeps everything. */
+export interface Retention {
+  archiveDays: number;
+  aggregateDays: number;
+}
+
+const DAYS_PER_UNIT: Record<string, number> = { HOUR: 1 / 24, DAY: 1, WEEK: 7 };
+
+/**
+ * Sets QuestDB's TTL on the raw archive, the minute aggregates and their totals view, unless already set: QuestDB
+ * then drops every partition that ended more than that long before min(now, newest row). Idempotent.
+ */
+export async function applyRetention(pool: Pool, retention: Retention): Promise<void> {
+  await setTtl(pool, 'TABLE', TABLES.raw, retention.archiveDays);
+  await setTtl(pool, 'TABLE', TABLES.minuteCounts, retention.aggregateDays);
+  await setTtl(pool, 'MATERIALIZED VIEW', MINUTE_TOTALS_VIEW, retention.aggregateDays);
+}
+
+async function setTtl(pool: Pool, kind: 'TABLE' | 'MATERIALIZED VIEW', name: string, days: number): Promise<void> {
+  const { rows } = await pool.query<{ ttlValue: number; ttlUnit: string }>(
+    'SELECT ttlValue, ttlUnit FROM tables() WHERE table_name = $1',
+    [name],
+  );
+  const current = rows[0] ? Number(rows[0].ttlValue) * (DAYS_PER_UNIT[rows[0].ttlUnit] ?? NaN) : NaN;
+  if (current === days) return;
+  await pool.query(`ALTER ${kind} ${name} SET TTL ${days} DAYS`);
+}
 
 /** Creates the tables and upgrades those an older schema created (`ad_id`, the `late` column); idempotent. */
 export async function ensureSchema(pool: Pool): Promise<void> {
