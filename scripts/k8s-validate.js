@@ -7,7 +7,45 @@
 const fs = require('node:fs');
 const path = require('node:path');
 const { runValidateFunc } = require('@kubernetes-models/validate');
-const { render, parseEnvFile, splitImage } = require('./k8s-render');
+const { execFileSync } = require('node:child_process');
+const YAML = require('yaml');
+
+/** Renders a kustomization with the real kustomize (`kubectl kustomize`, v5), as `kubectl apply -k` would. */
+function render(dir) {
+  let out;
+  try {
+    out = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  } catch (e) {
+    if (e.code === 'ENOENT') throw new Error('kubectl (with its built-in kustomize) is required to render k8s/');
+    throw new Error(`kubectl kustomize ${dir}: ${String(e.stderr || e.message).trim()}`);
+  }
+  return YAML.parseAllDocuments(out)
+    .map((d) => d.toJS())
+    .filter(Boolean);
+}
+
+/** KEY=VALUE lines of an env file (as kustomize's configMapGenerator reads them); comments and blanks skipped. */
+function parseEnvFile(file) {
+  return fs
+    .readFileSync(file, 'utf8')
+    .split('\n')
+    .map((raw) => raw.replace(/\r$/, '').trimStart())
+    .filter((line) => line !== '' && !line.startsWith('#'))
+    .map((line) => [line.slice(0, line.indexOf('=')), line.slice(line.indexOf('=') + 1)]);
+}
+
+/** `registry/name:tag@digest` into its parts. */
+function splitImage(image) {
+  const at = image.indexOf('@');
+  const withoutDigest = at >= 0 ? image.slice(0, at) : image;
+  const colon = withoutDigest.lastIndexOf(':');
+  const hasTag = colon > withoutDigest.lastIndexOf('/');
+  return {
+    name: hasTag ? withoutDigest.slice(0, colon) : withoutDigest,
+    tag: hasTag ? withoutDigest.slice(colon + 1) : undefined,
+    digest: at >= 0 ? image.slice(at + 1) : undefined,
+  };
+}
 
 const ROOT = path.resolve(__dirname, '..');
 const OVERLAYS = ['k8s/overlays/dev', 'k8s/overlays/prod'];
@@ -127,6 +165,29 @@ function appRoutes(app, root = ROOT) {
   return routes;
 }
 
+/**
+ * `$(VAR)` references the kubelet would leave as literal text: in env, only variables defined before (envFrom, then
+ * earlier env entries); in command and args, any of the container's variables.
+ */
+function undefinedVarRefs(objects, c) {
+  const refs = (text) => [...String(text ?? '').matchAll(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g)].map((m) => m[1]);
+  const defined = new Set();
+  for (const from of c.envFrom ?? []) {
+    const kind = from.configMapRef ? 'ConfigMap' : 'Secret';
+    const ref = from.configMapRef ?? from.secretRef;
+    for (const k of Object.keys(sourceData(objects, kind, ref.name) ?? {})) defined.add(`${from.prefix ?? ''}${k}`);
+  }
+  const errors = [];
+  for (const e of c.env ?? []) {
+    for (const v of refs(e.value)) if (!defined.has(v)) errors.push(`env ${e.name} uses $(${v}) before it is defined`);
+    defined.add(e.name);
+  }
+  for (const v of [...(c.command ?? []), ...(c.args ?? [])].flatMap(refs)) {
+    if (!defined.has(v)) errors.push(`command/args use $(${v}), which the container does not define`);
+  }
+  return errors;
+}
+
 function checkReferences(objects) {
   const errors = [];
   for (const w of workloads(objects)) {
@@ -150,6 +211,7 @@ function checkReferences(objects) {
           errors.push(`${name}: env ${e.name} refers to missing ${kind} ${ref.name} key ${ref.key}`);
         }
       }
+      errors.push(...undefinedVarRefs(objects, c).map((e) => `${name}: container ${c.name} ${e}`));
       const portNames = new Set((c.ports ?? []).map((p) => p.name));
       const portNumbers = new Set((c.ports ?? []).map((p) => p.containerPort));
       for (const probe of probesOf(c)) {
@@ -256,6 +318,8 @@ function checkOverlay(dir, root = ROOT) {
 }
 
 module.exports = {
+  render,
+  undefinedVarRefs,
   validateObject,
   effectiveEnv,
   checkReferences,

@@ -204,3 +204,36 @@ describe('Dockerfiles', () => {
     expect(text).toMatch(new RegExp(`^EXPOSE ${port}$`, 'm'));
   });
 });
+
+describe('$(VAR) references', () => {
+  const container = (env: [string, string][], args: string[] = []) => ({
+    name: 'app',
+    env: env.map(([name, value]) => ({ name, value })),
+    args,
+  });
+
+  it.each([
+    [
+      'defined before use',
+      [
+        ['PW', 'x'],
+        ['URL', 'redis://:$(PW)@r'],
+      ],
+      [],
+      [],
+    ],
+    [
+      'used before it is defined (what the real kustomize made of a patched REDIS_URL)',
+      [
+        ['URL', 'redis://:$(PW)@r'],
+        ['PW', 'x'],
+      ],
+      [],
+      ['env URL uses $(PW) before it is defined'],
+    ],
+    ['args may use any of the container', [['PW', 'x']], ['--pass', '$(PW)'], []],
+    ['args with an unknown one', [], ['$(NOPE)'], ['command/args use $(NOPE), which the container does not define']],
+  ])('%s', (_name, env, args, errors) => {
+    expect(v.undefinedVarRefs([], container(env as [string, string][], args))).toEqual(errors);
+  });
+});
