@@ -248,8 +248,13 @@ function checkReferences(objects) {
     }
   }
   for (const hpa of objects.filter((o) => o.kind === 'HorizontalPodAutoscaler')) {
-    if (!find(objects, hpa.spec.scaleTargetRef.kind, hpa.spec.scaleTargetRef.name)) {
-      errors.push(`HorizontalPodAutoscaler/${hpa.metadata.name}: scale target missing`);
+    const target = find(objects, hpa.spec.scaleTargetRef.kind, hpa.spec.scaleTargetRef.name);
+    if (!target) errors.push(`HorizontalPodAutoscaler/${hpa.metadata.name}: scale target missing`);
+    // Every `kubectl apply` would reset the count the HPA chose.
+    if (target?.spec.replicas !== undefined) {
+      errors.push(
+        `${target.kind}/${target.metadata.name}: sets replicas, but HorizontalPodAutoscaler/${hpa.metadata.name} owns them`,
+      );
     }
   }
   for (const pdb of objects.filter((o) => o.kind === 'PodDisruptionBudget')) {

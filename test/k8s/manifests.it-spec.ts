@@ -167,6 +167,20 @@ describe('k8s: consistency checks reject mismatches', () => {
       (o: any[]) => (byKind(o, 'Ingress', 'clicks').spec.rules[0].http.paths[0].backend.service.port = { number: 80 }),
       /backend ingest:80 missing/,
     ],
+    [
+      'a fixed replica count on a workload the HPA scales',
+      (o: any[]) => (byKind(o, 'Deployment', 'gateway').spec.replicas = 3),
+      /Deployment\/gateway: sets replicas, but HorizontalPodAutoscaler\/gateway owns them/,
+    ],
+    [
+      'a $(VAR) used before it is defined',
+      (o: any[]) =>
+        container(o, 'Deployment', 'ingest').env.unshift(
+          { name: 'BACKUP_URL', value: 'redis://:$(BACKUP_PASSWORD)@r:6379' },
+          { name: 'BACKUP_PASSWORD', value: 'x' },
+        ),
+      /env BACKUP_URL uses \$\(BACKUP_PASSWORD\) before it is defined/,
+    ],
   ])('rejects %s', (_, change, message) => {
     expect(v.checkReferences(edit(change)).join('\n')).toMatch(message);
   });
