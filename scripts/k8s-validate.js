@@ -257,6 +257,29 @@ function checkReferences(objects) {
       );
     }
   }
+  for (const np of objects.filter((o) => o.kind === 'NetworkPolicy')) {
+    const guarded = workloads(objects).filter((w) =>
+      matches(np.spec.podSelector.matchLabels, w.spec.template.metadata?.labels),
+    );
+    if (guarded.length === 0) errors.push(`NetworkPolicy/${np.metadata.name}: podSelector matches no workload`);
+    const ports = guarded.flatMap((w) => w.spec.template.spec.containers.flatMap((c) => c.ports ?? []));
+    for (const rule of np.spec.ingress ?? []) {
+      for (const p of rule.ports ?? []) {
+        if (!ports.some((cp) => cp.name === p.port || cp.containerPort === p.port)) {
+          errors.push(`NetworkPolicy/${np.metadata.name}: port ${p.port} is not a port of the pods it guards`);
+        }
+      }
+      for (const peer of rule.from ?? []) {
+        for (const expr of peer.podSelector?.matchExpressions ?? []) {
+          for (const value of expr.operator === 'In' ? expr.values : []) {
+            if (!workloads(objects).some((w) => w.spec.template.metadata?.labels?.[expr.key] === value)) {
+              errors.push(`NetworkPolicy/${np.metadata.name}: no workload is labelled ${expr.key}=${value}`);
+            }
+          }
+        }
+      }
+    }
+  }
   for (const pdb of objects.filter((o) => o.kind === 'PodDisruptionBudget')) {
     const sel = pdb.spec.selector?.matchLabels;
     if (!workloads(objects).some((w) => matches(sel, w.spec.template.metadata?.labels))) {

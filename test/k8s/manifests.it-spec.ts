@@ -168,6 +168,21 @@ describe('k8s: consistency checks reject mismatches', () => {
       /backend ingest:80 missing/,
     ],
     [
+      'a NetworkPolicy that lets in an app no workload is',
+      (o: any[]) =>
+        byKind(
+          o,
+          'NetworkPolicy',
+          'questdb-from-apps',
+        ).spec.ingress[0].from[0].podSelector.matchExpressions[0].values.push('gatway'),
+      /NetworkPolicy\/questdb-from-apps: no workload is labelled app.kubernetes.io\/name=gatway/,
+    ],
+    [
+      'a NetworkPolicy opening a port its pods do not have',
+      (o: any[]) => byKind(o, 'NetworkPolicy', 'questdb-from-apps').spec.ingress[0].ports.push({ port: 'ilp' }),
+      /NetworkPolicy\/questdb-from-apps: port ilp is not a port of the pods it guards/,
+    ],
+    [
       'a fixed replica count on a workload the HPA scales',
       (o: any[]) => (byKind(o, 'Deployment', 'gateway').spec.replicas = 3),
       /Deployment\/gateway: sets replicas, but HorizontalPodAutoscaler\/gateway owns them/,
