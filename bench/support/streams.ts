@@ -2,7 +2,7 @@
 // JSON of the click), so benchmarks can check counts and pre-fill work for the aggregator.
 import Redis from 'ioredis';
 import { ClickEvent, encodeClick } from '@clicks/events';
-import { ShardRouter } from '@clicks/routing';
+import { saltKeyOf, ShardRouter } from '@clicks/routing';
 import { GROUPS, streamKeys } from '@clicks/stream';
 
 /** The click payload field of a stream entry (ENTRY_FIELDS.click in libs/stream, which does not export it). */
@@ -81,7 +81,7 @@ export async function appendClicks(
     queued = 0;
   };
   for (const click of clicks) {
-    const shard = router.shardFor(click.adId, click.eventId);
+    const shard = router.shardFor(click.adId, saltKeyOf(click));
     perShard[shard]++;
     p.xadd(keyOf(shard), '*', CLICK_FIELD, encodeClick(click));
     if (++queued === pipelineSize) await flush();

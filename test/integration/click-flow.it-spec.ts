@@ -6,6 +6,8 @@ import { adminAuth, eventually, getJson, postJson, resetRedis, runId, startApp, 
 
 const MIN = 60_000;
 
+const NO_INVALID = { blocked_ip: 0, bot: 0, too_fast: 0, ip_rate: 0, repeat_user: 0 };
+
 describe('a click flows from intake to the gateway', () => {
   const config = testConfig();
   const apps: NestFastifyApplication[] = [];
@@ -75,10 +77,14 @@ describe('a click flows from intake to the gateway', () => {
         filters: {},
         total: perMinute.reduce((a, b) => a + b, 0),
         late: 0,
+        invalid: 0,
+        invalidByReason: NO_INVALID,
         series: perMinute.map((clicks, m) => ({
           start: new Date(base + m * MIN).toISOString(),
           clicks,
           late: 0,
+          invalid: 0,
+          invalidByReason: NO_INVALID,
           // the window reaches the current minute, which is still open
           partial: base + (m + 1) * MIN > Date.now(),
         })),

@@ -11,12 +11,15 @@ const DAY = 86_400_000;
 const B = Date.UTC(2012, 0, 1) + Math.floor(Math.random() * 2000) * DAY;
 const at = (m: number) => new Date(B + m * MIN).toISOString();
 
+const REASONS = 'fragment reasons on InvalidByReason { blocked_ip bot too_fast ip_rate repeat_user }';
 const AD_CLICKS = `query($adId: String!, $minutes: Int, $from: String, $to: String, $granularity: String,
     $filter: ClickFilterInput) {
   adClicks(adId: $adId, minutes: $minutes, from: $from, to: $to, granularity: $granularity, filter: $filter) {
-    adId from to granularity filters { country ip userId } total late series { start clicks late partial }
+    adId from to granularity filters { country ip userId } total late invalid invalidByReason { ...reasons }
+    series { start clicks late invalid invalidByReason { ...reasons } partial }
   }
-}`;
+}
+${REASONS}`;
 const TOP_ADS = `query($n: Int, $minutes: Int, $from: String, $to: String, $filter: ClickFilterInput) {
   topAds(n: $n, minutes: $minutes, from: $from, to: $to, filter: $filter) {
     from to n filters { country ip userId } ads { adId clicks }

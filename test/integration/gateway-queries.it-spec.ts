@@ -21,6 +21,8 @@ const INJECTIONS = ["x' OR '1'='1", '1; DROP TABLE ad_clicks_1m --', "') UNION S
 const B = Date.UTC(2018, 0, 1) + Math.floor(Math.random() * 2000) * DAY;
 const at = (minutes: number) => new Date(B + minutes * MIN).toISOString();
 
+const NO_INVALID = { blocked_ip: 0, bot: 0, too_fast: 0, ip_rate: 0, repeat_user: 0 };
+
 describe('gateway queries against QuestDB', () => {
   // Warm-ups every 500 ms: one that found the totals view not yet valid at start is soon followed by another.
   const config = testConfig({ TOP_LIST_WARM_INTERVAL_MS: '500' });
@@ -120,10 +122,12 @@ describe('gateway queries against QuestDB', () => {
         filters: {},
         total: 10,
         late: 0,
+        invalid: 0,
+        invalidByReason: NO_INVALID,
         series: [
-          { start: at(0), clicks: 9, late: 0, partial: false },
-          { start: at(1), clicks: 1, late: 0, partial: false },
-          { start: at(2), clicks: 0, late: 0, partial: false },
+          { start: at(0), clicks: 9, late: 0, invalid: 0, invalidByReason: NO_INVALID, partial: false },
+          { start: at(1), clicks: 1, late: 0, invalid: 0, invalidByReason: NO_INVALID, partial: false },
+          { start: at(2), clicks: 0, late: 0, invalid: 0, invalidByReason: NO_INVALID, partial: false },
         ],
       },
     });

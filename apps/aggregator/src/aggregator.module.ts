@@ -1,12 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
-import { HotAdAdminService, ShardAdminService, ShardMetrics, ShardSupervisor } from '@clicks/actor';
+import { BlocklistService, HotAdAdminService, ShardAdminService, ShardMetrics, ShardSupervisor } from '@clicks/actor';
 import { ClientsModule } from '@nestjs/microservices';
 import { APP_CONFIG, AppConfig, ConfigModule } from '@clicks/config';
 import { MetricsModule } from '@clicks/metrics';
 import { RECONCILIATION_LEADER, ReconciliationMonitor, ReconciliationService } from '@clicks/reconciliation';
 import { QuestDbModule } from '@clicks/store';
 import { CONTROL_BUS, controlBusOptions, RedisModule } from '@clicks/stream';
+import { BlocklistController } from './blocklist.controller';
 import { HealthController } from './health.controller';
 import { HotAdsController } from './hot-ads.controller';
 import { ReconciliationController } from './reconciliation.controller';
@@ -27,9 +28,16 @@ export class AggregatorModule {
           { name: CONTROL_BUS, inject: [APP_CONFIG], useFactory: (c: AppConfig) => controlBusOptions(c.redis) },
         ]),
       ],
-      controllers: [HealthController, ShardsController, HotAdsController, ReconciliationController],
+      controllers: [
+        HealthController,
+        ShardsController,
+        HotAdsController,
+        BlocklistController,
+        ReconciliationController,
+      ],
       providers: [
         ShardSupervisor,
+        BlocklistService,
         ShardAdminService,
         HotAdAdminService,
         ShardMetrics,

@@ -9,11 +9,21 @@ export class FiltersDoc {
   @ApiPropertyOptional({ example: 'u-17' }) userId?: string;
 }
 
+export class InvalidByReasonDoc {
+  @ApiProperty({ description: 'the ip is on the operator blocklist' }) blocked_ip!: number;
+  @ApiProperty({ description: 'a crawler or bot user agent' }) bot!: number;
+  @ApiProperty({ description: 'clicked sooner after its impression than a person can' }) too_fast!: number;
+  @ApiProperty({ description: 'beyond the per-ip limit of one ad in one minute' }) ip_rate!: number;
+  @ApiProperty({ description: "within seconds of the user's previous valid click on the ad" }) repeat_user!: number;
+}
+
 export class SeriesPointDoc {
   @ApiProperty({ example: '2026-11-23T12:00:00.000Z' }) start!: string;
   @ApiProperty() clicks!: number;
   @ApiPropertyOptional({ description: 'of clicks, those folded in after their window closed (absent: ip/userId)' })
   late?: number;
+  @ApiProperty({ description: 'invalid (not billable) clicks of the bucket, not in clicks' }) invalid!: number;
+  @ApiProperty({ type: InvalidByReasonDoc }) invalidByReason!: InvalidByReasonDoc;
   @ApiProperty({ description: 'the bucket is still open' }) partial!: boolean;
 }
 
@@ -23,9 +33,11 @@ export class AdClicksDoc {
   @ApiProperty() to!: string;
   @ApiProperty({ enum: GRANULARITIES }) granularity!: string;
   @ApiProperty({ type: FiltersDoc }) filters!: FiltersDoc;
-  @ApiProperty({ description: 'every counted click, late ones included' }) total!: number;
+  @ApiProperty({ description: 'every valid (billable) click, late ones included' }) total!: number;
   @ApiPropertyOptional({ description: 'of total, the clicks folded in after their window closed (absent: ip/userId)' })
   late?: number;
+  @ApiProperty({ description: 'invalid (not billable) clicks of the range, not in total' }) invalid!: number;
+  @ApiProperty({ type: InvalidByReasonDoc }) invalidByReason!: InvalidByReasonDoc;
   @ApiProperty({ type: [SeriesPointDoc] }) series!: SeriesPointDoc[];
 }
 
@@ -39,6 +51,8 @@ export class RollupDoc {
   @ApiProperty({ description: 'how many registered ads the numbers sum over' }) ads!: number;
   @ApiProperty() total!: number;
   @ApiProperty({ description: 'of total, the clicks folded in after their window closed' }) late!: number;
+  @ApiProperty({ description: 'invalid (not billable) clicks of the range, not in total' }) invalid!: number;
+  @ApiProperty({ type: InvalidByReasonDoc }) invalidByReason!: InvalidByReasonDoc;
   @ApiProperty({ type: [SeriesPointDoc] }) series!: SeriesPointDoc[];
 }
 

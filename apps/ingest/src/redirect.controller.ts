@@ -22,6 +22,9 @@ import { RedirectClickService, resolveClientIp, trustedProxyList } from '@clicks
 import { RateLimits } from '@clicks/limits';
 import { IntakeErrorFilter } from './intake-error.filter';
 
+/** The longest viewer user agent an impression request may carry (as much as a redirect click keeps). */
+const MAX_VIEWER_AGENT = 512;
+
 /** Browser clicks: an ad server asks for a signed click link per impression; the browser follows it through us. */
 @Controller('v1')
 @UseFilters(IntakeErrorFilter)
@@ -43,7 +46,10 @@ export class RedirectController {
     await this.limits.consume('client_ip', ip ?? 'unknown');
   }
 
-  /** Minting links is a partner's (an ad server's) job: a partner key or the admin token. */
+  /**
+   * Minting links is a partner's (an ad server's) job: a partner key or the admin token. The ad server may pass the
+   * viewer's user agent: a link minted for a bot makes its click invalid (`bot`).
+   */
   @Post('impressions')
   @HttpCode(201)
   @UseGuards(ApiKeyGuard)
@@ -58,8 +64,16 @@ export class RedirectController {
         message: 'adId: a registered ad id',
       });
     }
+    const viewerAgent = (body as { userAgent?: unknown }).userAgent;
+    if (viewerAgent !== undefined && (typeof viewerAgent !== 'string' || viewerAgent.length > MAX_VIEWER_AGENT)) {
+      throw new BadRequestException({
+        error: 'invalid_impression',
+        field: 'userAgent',
+        message: `userAgent: the viewer's user agent, a string of at most ${MAX_VIEWER_AGENT} characters`,
+      });
+    }
     const base = this.config.redirect.publicBaseUrl || `${req.protocol}://${req.host}`;
-    return this.clicks.issue(adId, base, partnerOf(req.principal));
+    return this.clicks.issue(adId, base, partnerOf(req.principal), viewerAgent);
   }
 
   /** Counts the click once per impression, then 302 to the ad's registered target (never a URL from the request). */

@@ -6,3 +6,4 @@ export { ShardSupervisor, WorkerView } from './shard-supervisor';
 export { ShardAdminService, ShardView } from './shard-admin';
 export { HotAdAdminService } from './hot-ad-admin.service';
 export { ShardMetrics } from './shard-metrics';
+export { BlocklistService } from './blocklist.service';

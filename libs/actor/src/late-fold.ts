@@ -3,15 +3,16 @@ import { lateCellKey, WindowCells } from '@clicks/stream';
 import { CheckpointStore } from './shard-actor.ports';
 import { LateIncrement } from './shard-processor';
 
-/** Joins an ad and a country into a window cell key, as the window aggregator names its cells. */
-const cellKey = (adId: string, country: string) => `${adId}\u0000${country}`;
+/** A late cell's key, as the window aggregator names its cells: `ad\0country`, and `\0reason` when invalid. */
+const cellKey = (inc: LateIncrement) =>
+  inc.reason === undefined ? `${inc.adId}\u0000${inc.country}` : `${inc.adId}\u0000${inc.country}\u0000${inc.reason}`;
 
 /** The cells whose folded-in counts the increments add to, per minute (what to read before the write). */
 export function lateCellsToRead(increments: readonly LateIncrement[]): [minute: number, keys: string[]][] {
   const byMinute = new Map<number, string[]>();
   for (const inc of increments) {
     const keys = byMinute.get(inc.minute) ?? [];
-    keys.push(cellKey(inc.adId, inc.country));
+    keys.push(cellKey(inc));
     byMinute.set(inc.minute, keys);
   }
   return [...byMinute];
@@ -31,16 +32,18 @@ export function foldLate(
   const rows: MinuteCountRow[] = [];
   const byMinute = new Map<number, [string, number][]>();
   for (const inc of increments) {
-    const key = cellKey(inc.adId, inc.country);
+    const key = cellKey(inc);
     const clicks = (base.get(lateCellKey(inc.minute, key)) ?? 0) + inc.clicks;
-    rows.push({
+    const row: MinuteCountRow = {
       ts: inc.minute,
       adId: inc.adId,
       country: inc.country,
       shard: `${shard}${LATE_SHARD_SUFFIX}`,
       clicks,
       late: true,
-    });
+    };
+    if (inc.reason !== undefined) row.reason = inc.reason;
+    rows.push(row);
     const cells = byMinute.get(inc.minute) ?? [];
     cells.push([key, clicks]);
     byMinute.set(inc.minute, cells);
@@ -48,8 +51,9 @@ export function foldLate(
   return { rows, cells: [...byMinute] };
 }
 
-/** A row's identity in ad_clicks_1m (its DEDUP keys). */
-export const rowKey = (r: MinuteCountRow) => `${r.ts}\u0000${r.adId}\u0000${r.country}\u0000${r.shard}`;
+/** A row's identity (its table's DEDUP keys: ad_clicks_1m, or ad_invalid_clicks_1m with its reason). */
+export const rowKey = (r: MinuteCountRow) =>
+  `${r.ts}\u0000${r.adId}\u0000${r.country}\u0000${r.shard}\u0000${r.reason ?? ''}`;
 
 /**
  * The actor's late fold-in: each flush's late rows (read the saved counts, add this flush's increments), and the

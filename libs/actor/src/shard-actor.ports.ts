@@ -1,5 +1,6 @@
 /** What a ShardActor is given: the stores it reads and writes through, its clock, its settings and its reports. */
-import { MinuteCountRow } from '@clicks/store';
+import { FraudRules } from '@clicks/fraud';
+import { AggregateRow } from '@clicks/store';
 import { CheckpointCommit, FencedBatch, ShardCheckpoint, StateDelta } from '@clicks/stream';
 
 export interface Clock {
@@ -25,6 +26,8 @@ export interface ShardActorOptions {
   leaseTtlMs: number;
   /** How long a minute's folded-in late counts are kept: as long as clicks that old are accepted, and a day more. */
   lateRetentionMs: number;
+  /** The invalid-click rules (none when absent: every click is valid). */
+  fraud?: FraudRules;
 }
 
 /** The shard's stream as its owner reads it (ShardStream in production, an in-memory fake in unit tests). */
@@ -38,6 +41,8 @@ export interface ShardLog {
   /** Trims below what every group acknowledged; returns that floor. */
   trim(): Promise<string | null>;
   appendTick(streamTime: number): Promise<void>;
+  /** Puts a blocklist (JSON `{version, cidrs}`) in-band: it judges every click after it. */
+  appendBlocklist(blocklist: string): Promise<void>;
 }
 
 /** The shard's checkpoint: restored at takeover, saved (fenced, compare-and-set on seq) after every write. */
@@ -55,10 +60,10 @@ export interface ShardLease {
   releaseLease(epoch: number): Promise<void>;
 }
 
-/** Where cumulative minute counts go (QuestDB's ad_clicks_1m in production). */
+/** Where cumulative minute counts and verdicts go (QuestDB's ad_clicks_1m, ad_invalid_clicks_1m, clicks_raw_invalid). */
 export interface AggregateSink {
   /** Stores every row or none; rows still unsent at `notAfter` (ms) are not sent. */
-  write(rows: readonly MinuteCountRow[], notAfter?: number): Promise<void>;
+  write(rows: readonly AggregateRow[], notAfter?: number): Promise<void>;
 }
 
 /** Everything a shard actor does I/O through. */
@@ -75,4 +80,6 @@ export interface ShardActorPorts {
   reportHotAds(shard: number, ads: HotAdReport[]): Promise<void>;
   /** Observes a completed flush (metrics). */
   flushed(rows: number, durationMs: number): void;
+  /** The operator's blocklist as last read (null: not known yet); the actor puts newer versions in-band. */
+  currentBlocklist?(): { version: number; cidrs: readonly string[] } | null;
 }

@@ -1,7 +1,8 @@
 import { Logger } from '@nestjs/common';
+import { ClickJudge } from '@clicks/fraud';
 import { shardName } from '@clicks/routing';
 import { compareStreamIds, FencedError, ShardEntry } from '@clicks/stream';
-import { MinuteCountRow } from '@clicks/store';
+import { AggregateRow, MinuteCountRow } from '@clicks/store';
 import { HotAdDetector } from './hot-ad-detector';
 import { LateFolder } from './late-fold';
 import { LeaseKeeper } from './lease-keeper';
@@ -23,6 +24,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const TRIM_INTERVAL_MS = 10_000;
 const BACKOFF_MIN_MS = 100;
 const BACKOFF_MAX_MS = 1000;
+const NO_RULES = { bots: false, ipMaxPerAdMinute: 0, repeatMs: 0, minImpressionMs: 0 };
 
 /**
  * The only writer of one ad-shard's aggregates, like a Kafka Streams StreamTask around its processor: reads the
@@ -51,6 +53,8 @@ export class ShardActor {
   /** The re-write owed after a takeover or a failed write of ours (a late write may still land). */
   private readonly rewrite = new RewriteDuty();
   private stopping = false;
+  /** The blocklist version this owner last put in-band (0 after a takeover: a lost append is made again). */
+  private blocklistSent = 0;
   private loop: Promise<void> | null = null;
   readonly stats = new ShardActorStats();
   private readonly hot: HotAdDetector;
@@ -63,7 +67,8 @@ export class ShardActor {
     private readonly clock: Clock = Date,
   ) {
     this.log = new Logger(`ShardActor ${shardName(shard)}`);
-    this.processor = new ShardProcessor(options.allowedLatenessMs, options.streamTimeMaxSkewMs);
+    const judge = new ClickJudge(options.fraud ?? NO_RULES);
+    this.processor = new ShardProcessor(options.allowedLatenessMs, options.streamTimeMaxSkewMs, judge);
     this.hot = new HotAdDetector(options.hotAdThreshold, clock.now());
     this.lease = new LeaseKeeper(shard, stores.lease, options.owner, options.leaseTtlMs, clock);
     this.lateFolder = new LateFolder(stores.checkpoints, shardName(shard));
@@ -93,7 +98,8 @@ export class ShardActor {
   }
 
   snapshotStats(): ShardStats {
-    return this.stats.view(this.shard, this.epoch, this.lastApplied, this.processor.windows);
+    const view = this.stats.view(this.shard, this.epoch, this.lastApplied, this.processor.windows);
+    return { ...view, blocklistVersion: this.processor.blocklistVersion };
   }
 
   private async run(): Promise<void> {
@@ -161,6 +167,7 @@ export class ShardActor {
     this.lastApplied = cp?.lastId ?? '0-0';
     this.lastDelivered = '';
     this.unacked = [];
+    this.blocklistSent = 0;
     this.stats.forgetUncheckpointed();
     this.processor.windows.markAllChanged();
     for (let after = '0-0'; ;) {
@@ -176,6 +183,7 @@ export class ShardActor {
 
   private async step(): Promise<void> {
     await this.lease.renewIfDue();
+    await this.followBlocklist();
     // After a failed flush, read nothing more until QuestDB has taken what is pending: memory stays bounded.
     if (this.flushOwed) await this.flush();
     let entries: ShardEntry[];
@@ -221,7 +229,8 @@ export class ShardActor {
       }
       const outcome = this.processor.process(entry, (adId) => this.hot.record(adId));
       if (outcome === 'clamped') this.stats.count('applied'); // counted, and counted apart as clamped
-      if (outcome !== 'tick') this.stats.count(outcome);
+      if (outcome !== 'tick' && outcome !== 'control') this.stats.count(outcome);
+      if (this.processor.lastVerdict !== null) this.stats.countInvalid(this.processor.lastVerdict);
     }
   }
 
@@ -241,16 +250,21 @@ export class ShardActor {
     const changed = extra.length > 0 ? agg.changedRows().concat(extra) : agg.changedRows();
     const records = this.processor.peekRecords();
     const late = await this.lateFolder.fold(records.lateIncrements);
-    const rows: MinuteCountRow[] = changed.map((r) => ({
-      ts: r.windowStart,
-      adId: r.adId,
-      country: r.country,
-      shard: name,
-      clicks: r.clicks,
-    }));
-    rows.push(...late.rows);
+    const rows: MinuteCountRow[] = changed.map((r) => {
+      const row: MinuteCountRow = {
+        ts: r.windowStart,
+        adId: r.adId,
+        country: r.country,
+        shard: name,
+        clicks: r.clicks,
+      };
+      if (r.reason !== undefined) row.reason = r.reason;
+      return row;
+    });
+    const written: AggregateRow[] = rows.concat(late.rows);
+    for (const v of records.verdicts) written.push({ ...v, shard: name });
     try {
-      await this.stores.sink.write(rows, writeDeadline);
+      await this.stores.sink.write(written, writeDeadline);
     } catch (e) {
       // A request we gave up on may still be committed after our retry: the same duty as after a takeover.
       this.rewrite.arm(this.clock.now() + this.options.leaseTtlMs, agg.windowStarts);
@@ -261,7 +275,7 @@ export class ShardActor {
     const delta = agg.delta();
     this.rewrite.closing(delta.closed, (starts) => agg.rowsOf(starts));
     agg.markFlushed();
-    if (this.unacked.length > 0 || rows.length > 0 || delta.closed.length > 0) {
+    if (this.unacked.length > 0 || written.length > 0 || delta.closed.length > 0) {
       try {
         const commit = {
           epoch: this.epoch,
@@ -272,6 +286,7 @@ export class ShardActor {
           ids: this.unacked,
           lateCells: late.cells,
           lateTtlMs: this.options.lateRetentionMs,
+          blocklist: records.blocklist,
         };
         const saved = await this.stores.checkpoints.checkpoint(delta, commit);
         this.checkpointSeq = saved.seq;
@@ -287,8 +302,8 @@ export class ShardActor {
     }
     this.flushOwed = false;
     this.lastFlushAt = this.clock.now();
-    this.stats.recordFlush(rows.length, this.lastFlushAt - started, this.lastFlushAt);
-    this.ports.flushed(rows.length, this.lastFlushAt - started);
+    this.stats.recordFlush(written.length, this.lastFlushAt - started, this.lastFlushAt);
+    this.ports.flushed(written.length, this.lastFlushAt - started);
     await this.trimIfDue();
     const hot = this.hot.hotSince(this.lastFlushAt);
     if (hot.length > 0) await this.ports.reportHotAds(this.shard, hot).catch(() => undefined);
@@ -311,6 +326,17 @@ export class ShardActor {
       }
     }
     this.stats.trimFloor = await this.stores.log.trim();
+  }
+
+  /**
+   * Puts a newer operator blocklist into the stream: clicks after it are judged by it, on every replay alike. An
+   * older owner's late append of an older version is ignored by the processor (versions only move forward).
+   */
+  private async followBlocklist(): Promise<void> {
+    const wanted = this.ports.currentBlocklist?.();
+    if (!wanted || wanted.version <= this.processor.blocklistVersion || wanted.version === this.blocklistSent) return;
+    await this.stores.log.appendBlocklist(JSON.stringify({ version: wanted.version, cidrs: wanted.cidrs }));
+    this.blocklistSent = wanted.version;
   }
 
   private async tickIfIdle(now: number): Promise<void> {

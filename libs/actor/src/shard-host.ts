@@ -2,7 +2,7 @@ import { AppConfig } from '@clicks/config';
 import { ClickMetrics } from '@clicks/metrics';
 import { AggregateWriter, RawArchiveWriter } from '@clicks/store';
 import { shardName } from '@clicks/routing';
-import { GROUPS, RedisConnection, ShardReader } from '@clicks/stream';
+import { BlocklistSnapshot, GROUPS, RedisConnection, ShardReader } from '@clicks/stream';
 import { ArchiveActor } from './archive-actor';
 import { ShardActor } from './shard-actor';
 import { ShardActorPorts } from './shard-actor.ports';
@@ -41,6 +41,7 @@ export class ShardHost {
     metrics: ClickMetrics,
     writers: WorkerWriters,
     roles: HostRoles,
+    currentBlocklist: () => BlocklistSnapshot | null,
   ): ShardHost {
     const a = config.aggregation;
     const readers: ShardReader[] = [];
@@ -52,6 +53,7 @@ export class ShardHost {
       const ports: ShardActorPorts = {
         reportHotAds: (s, ads) =>
           hotAds.reportCandidates(ads.map((a) => ({ ...a, shard: shardName(s), at: Date.now() }))),
+        currentBlocklist,
         flushed: (rows, ms) => {
           metrics.flushSeconds.observe(ms / 1000);
           metrics.flushRows.inc(rows);
@@ -68,6 +70,7 @@ export class ShardHost {
         readBlockMs: a.readBlockMs,
         leaseTtlMs: a.leaseTtlMs,
         lateRetentionMs: config.intake.retentionMs + 86_400_000,
+        fraud: a.fraud,
       });
     }
     let archiver: ArchiveActor | null = null;

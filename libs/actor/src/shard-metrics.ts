@@ -44,6 +44,10 @@ export class ShardMetrics implements OnModuleInit {
       this.metrics.shardLastApplied.set({ shard }, seconds(local.lastAppliedEntryAt));
       const e = this.metrics.shardEvents;
       e.set({ shard, outcome: 'applied' }, local.applied);
+      e.set({ shard, outcome: 'invalid' }, local.invalid);
+      for (const [reason, n] of Object.entries(local.invalidByReason)) {
+        this.metrics.shardInvalidClicks.set({ shard, reason }, n);
+      }
       e.set({ shard, outcome: 'late' }, local.late);
       e.set({ shard, outcome: 'malformed' }, local.malformed);
       e.set({ shard, outcome: 'trimmed' }, local.trimmed);

@@ -1,8 +1,16 @@
+import { CountByReason, InvalidReason, noInvalidClicks } from '@clicks/fraud';
 import { WindowAggregator } from '@clicks/windowing';
 import { appendTimeOf, EntryOutcome } from './shard-processor';
 
-type CountedOutcome = Exclude<EntryOutcome, 'tick'>;
-const NO_OUTCOMES: Record<CountedOutcome, number> = { applied: 0, clamped: 0, late: 0, malformed: 0, trimmed: 0 };
+type CountedOutcome = Exclude<EntryOutcome, 'tick' | 'control'>;
+const NO_OUTCOMES: Record<CountedOutcome, number> = {
+  applied: 0,
+  clamped: 0,
+  invalid: 0,
+  late: 0,
+  malformed: 0,
+  trimmed: 0,
+};
 
 export interface ShardStats {
   shard: number;
@@ -11,6 +19,9 @@ export interface ShardStats {
   observedStreamTime: string | null;
   openWindows: number;
   applied: number;
+  /** Clicks counted apart as not billable, in all and per reason (late ones included). */
+  invalid: number;
+  invalidByReason: CountByReason;
   late: number;
   malformed: number;
   /** Counted clicks stamped ahead of their append time by more than STREAM_TIME_MAX_SKEW_MS (stream time clamped). */
@@ -35,11 +46,16 @@ export interface ShardStats {
   checkpointCells: number;
   trimFloor: string | null;
   archived?: number;
+  /** The version of the ip blocklist in force in this shard's stream (0: none yet). */
+  blocklistVersion?: number;
 }
 
 /** Counters of one actor: every entry it did not count is counted here (late, malformed, skipped on replay). */
 export class ShardActorStats {
   applied = 0;
+  invalid = 0;
+  invalidByReason = noInvalidClicks();
+  private uncheckpointedInvalid = noInvalidClicks();
   late = 0;
   malformed = 0;
   clamped = 0;
@@ -58,15 +74,25 @@ export class ShardActorStats {
     this.uncheckpointed[outcome]++;
   }
 
+  /** A click judged invalid (its outcome, `invalid` or `late`, is counted apart). */
+  countInvalid(reason: InvalidReason): void {
+    this.invalidByReason[reason]++;
+    this.uncheckpointedInvalid[reason]++;
+  }
+
   /** The counted outcomes are checkpointed: they stay. */
   checkpointed(): void {
     this.uncheckpointed = { ...NO_OUTCOMES };
+    this.uncheckpointedInvalid = noInvalidClicks();
   }
 
   /** A takeover replays what was not checkpointed: summed over workers, the counters then say N exactly. */
   forgetUncheckpointed(): void {
     for (const k of Object.keys(NO_OUTCOMES) as CountedOutcome[]) this[k] -= this.uncheckpointed[k];
-    this.uncheckpointed = { ...NO_OUTCOMES };
+    for (const k of Object.keys(this.invalidByReason) as InvalidReason[]) {
+      this.invalidByReason[k] -= this.uncheckpointedInvalid[k];
+    }
+    this.checkpointed();
   }
   flushes = 0;
   lastFlushRows = 0;
@@ -91,6 +117,8 @@ export class ShardActorStats {
       observedStreamTime: Number.isFinite(ost) ? new Date(ost).toISOString() : null,
       openWindows: agg.openWindowCount,
       applied: this.applied,
+      invalid: this.invalid,
+      invalidByReason: { ...this.invalidByReason },
       late: this.late,
       malformed: this.malformed,
       clamped: this.clamped,

@@ -5,6 +5,7 @@ import { ClickMetrics } from '@clicks/metrics';
 import { assignShards } from '@clicks/routing';
 import { AggregateWriter, applyRetention, ensureSchema, QuestDbConnection, RawArchiveWriter } from '@clicks/store';
 import { RedisConnection, WorkerRegistry } from '@clicks/stream';
+import { BlocklistService } from './blocklist.service';
 import { ShardHost, WorkerWriters } from './shard-host';
 import { ShardStats } from './shard-stats';
 
@@ -41,6 +42,7 @@ export class ShardSupervisor implements OnApplicationBootstrap, OnApplicationShu
     private readonly redis: RedisConnection,
     private readonly questdb: QuestDbConnection,
     private readonly metrics: ClickMetrics,
+    private readonly blocklist: BlocklistService,
   ) {
     this.registry = redis.workerRegistry();
     this.instance = `${config.worker.id}/${randomUUID().slice(0, 8)}`;
@@ -180,7 +182,8 @@ export class ShardSupervisor implements OnApplicationBootstrap, OnApplicationShu
 
   private host(shard: number, writers: WorkerWriters): ShardHost {
     const roles = this.config.aggregation.roles;
-    return ShardHost.start(shard, this.config, this.redis, this.instance, this.metrics, writers, roles);
+    const blocklist = () => this.blocklist.current();
+    return ShardHost.start(shard, this.config, this.redis, this.instance, this.metrics, writers, roles, blocklist);
   }
 
   /**

@@ -37,6 +37,8 @@ export interface AppConfig {
     allowedLatenessMs: number;
     /** A click's own time moves a shard's stream time at most this far past its append time (Redis's clock). */
     streamTimeMaxSkewMs: number;
+    /** The invalid-click rules the shard actors judge by (0 / false: off). */
+    fraud: { bots: boolean; ipMaxPerAdMinute: number; repeatMs: number; minImpressionMs: number };
     idleAdvanceMs: number;
     leaseTtlMs: number;
     /** An aggregator is unready while one of its shards has more unread entries than this. */
@@ -179,6 +181,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       flushIntervalMs: e.FLUSH_INTERVAL_MS,
       allowedLatenessMs: e.ALLOWED_LATENESS_MS,
       streamTimeMaxSkewMs: e.STREAM_TIME_MAX_SKEW_MS,
+      fraud: {
+        bots: e.FRAUD_BOTS,
+        ipMaxPerAdMinute: e.FRAUD_IP_MAX_PER_AD_MINUTE,
+        repeatMs: e.FRAUD_REPEAT_SECONDS * 1000,
+        minImpressionMs: e.FRAUD_MIN_IMPRESSION_MS,
+      },
       idleAdvanceMs: e.IDLE_ADVANCE_MS,
       leaseTtlMs: e.LEASE_TTL_MS,
       readyMaxLag: e.READY_MAX_LAG,

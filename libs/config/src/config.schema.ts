@@ -43,6 +43,11 @@ export const envSchema = z.object({
   FLUSH_INTERVAL_MS: int(1000, 10),
   ALLOWED_LATENESS_MS: int(5 * 60_000),
   STREAM_TIME_MAX_SKEW_MS: int(5000),
+  // Invalid-click rules (issue 15): 0 (or false) turns one off.
+  FRAUD_BOTS: bool(true),
+  FRAUD_IP_MAX_PER_AD_MINUTE: int(20),
+  FRAUD_REPEAT_SECONDS: int(10),
+  FRAUD_MIN_IMPRESSION_MS: int(300),
   IDLE_ADVANCE_MS: int(10_000, 100),
   LEASE_TTL_MS: int(10_000, 1000),
   READY_MAX_LAG: int(1_000_000, 0),

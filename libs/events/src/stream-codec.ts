@@ -37,6 +37,14 @@ export function decodeClick(entryId: string, payload: string | undefined): Click
   if (e.partnerId !== undefined && typeof e.partnerId !== 'string') {
     throw new MalformedEntryError(entryId, 'partnerId is not a string');
   }
+  if (e.impressionAt !== undefined && !Number.isSafeInteger(e.impressionAt)) {
+    throw new MalformedEntryError(entryId, 'impressionAt is not an integer (ms)');
+  }
+  for (const field of ['ip', 'userId', 'userAgent'] as const) {
+    if (e[field] !== undefined && typeof e[field] !== 'string') {
+      throw new MalformedEntryError(entryId, `${field} is not a string`);
+    }
+  }
   if (e.country !== undefined && typeof e.country !== 'string') {
     throw new MalformedEntryError(entryId, 'country is not a string');
   }

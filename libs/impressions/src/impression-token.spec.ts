@@ -23,8 +23,15 @@ describe('ImpressionTokenSigner', () => {
     expect(s).toMatchObject({ adId: 'ad-1', impressionId: 'imp-1', expiresAt: NOW + 60_000 });
     expect(signer().verify(s.token)).toEqual({
       ok: true,
-      claims: { adId: 'ad-1', impressionId: 'imp-1', expiresAt: NOW + 60_000 },
+      claims: { adId: 'ad-1', impressionId: 'imp-1', expiresAt: NOW + 60_000, issuedAt: NOW },
     });
+  });
+
+  it('records that a bot asked for the impression, only when one did', () => {
+    const bot = signer().sign('ad-1', 'p-1', undefined, { bot: true });
+    expect(signer().verify(bot.token)).toMatchObject({ ok: true, claims: { bot: true } });
+    const person = signer().verify(signer().sign('ad-1', 'p-1', undefined, { bot: false }).token);
+    expect(person.ok && person.claims.bot).toBeFalsy();
   });
 
   it.each([
@@ -34,7 +41,7 @@ describe('ImpressionTokenSigner', () => {
     const s = signer().sign('ad-1', partnerId);
     expect(signer().verify(s.token)).toEqual({
       ok: true,
-      claims: { adId: 'ad-1', impressionId: 'imp-1', expiresAt: NOW + 60_000, ...extra },
+      claims: { adId: 'ad-1', impressionId: 'imp-1', expiresAt: NOW + 60_000, issuedAt: NOW, ...extra },
     });
   });
 

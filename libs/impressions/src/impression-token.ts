@@ -13,6 +13,10 @@ export interface ImpressionClaims {
   expiresAt: number;
   /** The partner that asked for the link (its clicks are archived under it); absent in links signed before. */
   partnerId?: string;
+  /** When the link was signed (ms); absent in links signed before it was recorded. */
+  issuedAt?: number;
+  /** The impression was requested for a bot (the user agent the ad server passed on); absent: not known to be. */
+  bot?: boolean;
 }
 
 export type TokenRejection = 'malformed' | 'unknown_key' | 'bad_signature' | 'expired';
@@ -55,15 +59,28 @@ export class ImpressionTokenSigner {
     this.keys = new Map(keys.map((k) => [k.id, Buffer.from(k.secret, 'utf8')]));
   }
 
-  sign(adId: string, partnerId?: string, impressionId: string = this.newId()): SignedImpression {
+  sign(
+    adId: string,
+    partnerId?: string,
+    impressionId: string = this.newId(),
+    flags: { bot?: boolean } = {},
+  ): SignedImpression {
     if (!AD_ID.test(adId)) throw new Error(`adId "${adId}" is not a valid ad id`);
     if (partnerId !== undefined && !AD_ID.test(partnerId)) throw new Error(`partnerId "${partnerId}" is not valid`);
     if (!IMPRESSION_ID.test(impressionId)) throw new Error(`impressionId "${impressionId}" is not valid`);
-    const expiresAt = this.clock() + this.ttlMs;
-    const claims = { a: adId, i: impressionId, x: expiresAt, ...(partnerId === undefined ? {} : { p: partnerId }) };
+    const issuedAt = this.clock();
+    const expiresAt = issuedAt + this.ttlMs;
+    const claims = {
+      a: adId,
+      i: impressionId,
+      x: expiresAt,
+      t: issuedAt,
+      ...(partnerId === undefined ? {} : { p: partnerId }),
+      ...(flags.bot ? { b: 1 } : {}),
+    };
     const body = `${this.current.id}.${b64url(JSON.stringify(claims))}`;
     const token = `${body}.${b64url(this.mac(this.current.id, body))}`;
-    return { adId, impressionId, expiresAt, partnerId, token };
+    return { adId, impressionId, expiresAt, partnerId, issuedAt, ...(flags.bot ? { bot: true } : {}), token };
   }
 
   verify(token: string): VerifyResult {
@@ -93,14 +110,17 @@ export class ImpressionTokenSigner {
 function decodeClaims(encoded: string): ImpressionClaims | null {
   try {
     const c = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8')) as Record<string, unknown>;
-    const { a, i, x, p } = c;
+    const { a, i, x, p, t, b } = c;
     if (typeof a !== 'string' || !AD_ID.test(a)) return null;
     if (typeof i !== 'string' || !IMPRESSION_ID.test(i)) return null;
     if (typeof x !== 'number' || !Number.isSafeInteger(x)) return null;
     if (p !== undefined && (typeof p !== 'string' || !AD_ID.test(p))) return null;
-    return p === undefined
-      ? { adId: a, impressionId: i, expiresAt: x }
-      : { adId: a, impressionId: i, expiresAt: x, partnerId: p };
+    if (t !== undefined && (typeof t !== 'number' || !Number.isSafeInteger(t))) return null;
+    const claims: ImpressionClaims = { adId: a, impressionId: i, expiresAt: x };
+    if (p !== undefined) claims.partnerId = p;
+    if (t !== undefined) claims.issuedAt = t;
+    if (b === 1) claims.bot = true;
+    return claims;
   } catch {
     return null;
   }

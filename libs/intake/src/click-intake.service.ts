@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@clicks/config';
 import { ClickEvent, ClickLimits, FieldError, parseClick } from '@clicks/events';
-import { ShardRouter } from '@clicks/routing';
+import { saltKeyOf, ShardRouter } from '@clicks/routing';
 import { ClickMetrics } from '@clicks/metrics';
 import { ArchivedClickLookup } from '@clicks/store';
 import { ClickStreamWriter, EnqueueOutcome, HotAdRoutes, RedisConnection } from '@clicks/stream';
@@ -148,9 +148,10 @@ export class ClickIntakeService {
    */
   private route(event: ClickEvent, now: number): RoutedClick {
     const table = this.hotAds.current;
-    const shard = this.router.shardFor(event.adId, event.eventId, table.saltsFor(event.adId));
+    const saltKey = saltKeyOf(event);
+    const shard = this.router.shardFor(event.adId, saltKey, table.saltsFor(event.adId));
     const previous = table.previousSalts(event.adId, now, this.config.intake.dedupHorizonSeconds * 1000);
-    const oldShard = previous === null ? null : this.router.shardFor(event.adId, event.eventId, previous);
+    const oldShard = previous === null ? null : this.router.shardFor(event.adId, saltKey, previous);
     return { shard, event, oldShard: oldShard === shard ? null : oldShard };
   }
 

@@ -4,6 +4,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@clicks/config';
 import { AdRegistry } from '@clicks/ads';
 import { ClickEvent } from '@clicks/events';
+import { isBotAgent } from '@clicks/fraud';
 import { ImpressionTokenSigner, SigningKey } from '@clicks/impressions';
 import { ClickIntakeService } from './click-intake.service';
 import { resolveClientIp, trustedProxyList } from './client-ip';
@@ -59,9 +60,11 @@ export class RedirectClickService {
   }
 
   /** A signed click link for one showing of a registered ad; its click is archived under `partnerId`. */
-  async issue(adId: string, baseUrl: string, partnerId: string): Promise<IssuedImpression> {
+  async issue(adId: string, baseUrl: string, partnerId: string, viewerAgent?: string): Promise<IssuedImpression> {
     if (!(await this.lookUp(adId))) throw new UnknownAdError(adId);
-    const s = this.signer.sign(adId, partnerId);
+    // Recorded in the link whatever the rules say: whether it makes the click invalid is the aggregator's call.
+    const bot = viewerAgent !== undefined && isBotAgent(viewerAgent);
+    const s = this.signer.sign(adId, partnerId, undefined, { bot });
     return {
       impressionId: s.impressionId,
       token: s.token,
@@ -86,10 +89,12 @@ export class RedirectClickService {
   async click(token: string, req: ClickRequest, now = Date.now()): Promise<RedirectOutcome> {
     const verified = this.signer.verify(token);
     if (!verified.ok) throw new InvalidClickTokenError(verified.reason);
-    const { adId, impressionId, partnerId = REDIRECT_PARTNER } = verified.claims;
+    const { adId, impressionId, partnerId = REDIRECT_PARTNER, issuedAt, bot } = verified.claims;
     const ad = await this.lookUp(adId);
     if (!ad) throw new UnknownAdError(adId);
     const event: ClickEvent = { eventId: `imp:${impressionId}`, adId, ts: now, impressionId, partnerId };
+    if (issuedAt !== undefined) event.impressionAt = issuedAt;
+    if (bot) event.impressionBot = true;
     const ip = resolveClientIp(req.remoteAddress, req.forwardedFor, this.trusted);
     if (ip) event.ip = ip;
     if (req.userAgent) event.userAgent = req.userAgent.slice(0, MAX_USER_AGENT);

@@ -83,8 +83,15 @@ export class ClickMetrics {
 
   readonly shardEvents = new Gauge({
     name: 'clicks_shard_events',
-    help: 'Stream entries handled by this worker per shard since start, by outcome (applied, late, malformed, trimmed, recovered_pending, archived; clamped: applied clicks stamped ahead of their append time by more than STREAM_TIME_MAX_SKEW_MS)',
+    help: 'Stream entries handled by this worker per shard since start, by outcome (applied, invalid, late, malformed, trimmed, recovered_pending, archived; clamped: applied clicks stamped ahead of their append time by more than STREAM_TIME_MAX_SKEW_MS)',
     labelNames: ['shard', 'outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly shardInvalidClicks = new Gauge({
+    name: 'clicks_shard_invalid_clicks',
+    help: 'Invalid (not billable) clicks judged by this worker per shard since start, by reason (blocked_ip, bot, too_fast, ip_rate, repeat_user; late ones included)',
+    labelNames: ['shard', 'reason'] as const,
     registers: [this.registry],
   });
 

@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@clicks/config';
+import { CountByReason } from '@clicks/fraud';
 import { ClickMetrics } from '@clicks/metrics';
-import { ClickFilter, ClickQueryRepository } from '@clicks/store';
+import { ClickFilter, ClickQueryRepository, MinuteTotal } from '@clicks/store';
 import { QueryCache } from './query-cache';
 import { Granularity, GRANULARITY_MS, parseAdId, parseFilter, parseGranularity, RawFilter } from './query-params';
-import { fillSeries, RangeParams, resolveRange, SeriesPoint } from './time-range';
+import { fillSeries, invalidOfSeries, RangeParams, resolveRange, SeriesPoint } from './time-range';
 import { AD_DIRECTORY, AdDirectory, checkRawFilters, NotVisibleError, Viewer } from './viewer';
 
 export interface AdClicksParams extends RangeParams {
@@ -18,8 +19,11 @@ export interface AdClicksAnswer {
   to: string;
   granularity: Granularity;
   filters: ClickFilter;
-  /** Every counted click of the range, late ones included. */
+  /** Every valid (billable) click of the range, late ones included. */
   total: number;
+  /** Invalid clicks of the range (not in `total`), in all and per reason. */
+  invalid: number;
+  invalidByReason: CountByReason;
   /** Of `total`, the clicks folded in after their window closed; absent under ip/userId filters (not known there). */
   late?: number;
   series: SeriesPoint[];
@@ -28,7 +32,7 @@ export interface AdClicksAnswer {
 /** Clicks of one ad over a window, per bucket of the granularity, exact under any filter. */
 @Injectable()
 export class AdClicksQuery {
-  private readonly cache: QueryCache<{ ts: number; clicks: number; late?: number }[]>;
+  private readonly cache: QueryCache<MinuteTotal[]>;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -70,6 +74,7 @@ export class AdClicksQuery {
       granularity,
       filters,
       total: series.reduce((sum, p) => sum + p.clicks, 0),
+      ...invalidOfSeries(series),
       series,
     };
     if (series.every((p) => p.late !== undefined)) answer.late = series.reduce((sum, p) => sum + (p.late ?? 0), 0);

@@ -30,6 +30,10 @@ export function sumMinuteTotals(parts: readonly MinuteTotal[][]): MinuteTotal[] 
       const sum = byMinute.get(m.ts) ?? { ts: m.ts, clicks: 0, late: 0 };
       sum.clicks += m.clicks;
       sum.late = (sum.late ?? 0) + (m.late ?? 0);
+      for (const [reason, n] of Object.entries(m.invalid ?? {})) {
+        sum.invalid ??= {};
+        sum.invalid[reason] = (sum.invalid[reason] ?? 0) + n;
+      }
       byMinute.set(m.ts, sum);
     }
   }

@@ -1,11 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '@clicks/config';
+import { CountByReason } from '@clicks/fraud';
 import { ClickMetrics } from '@clicks/metrics';
 import { ClickFilter, ClickQueryRepository, MinuteTotal } from '@clicks/store';
 import { AdSetReader } from './ad-set';
 import { QueryCache } from './query-cache';
 import { Granularity, GRANULARITY_MS, parseAdId, parseFilter, parseGranularity } from './query-params';
-import { fillSeries, QueryParamError, RangeParams, resolveRange, SeriesPoint } from './time-range';
+import { fillSeries, invalidOfSeries, QueryParamError, RangeParams, resolveRange, SeriesPoint } from './time-range';
 import { AD_DIRECTORY, AdDirectory, NotVisibleError, Viewer } from './viewer';
 
 export type RollupKind = 'advertiser' | 'campaign';
@@ -29,6 +30,9 @@ export interface RollupAnswer {
   ads: number;
   total: number;
   late: number;
+  /** Invalid clicks of the range (not in `total`), in all and per reason. */
+  invalid: number;
+  invalidByReason: CountByReason;
   series: SeriesPoint[];
 }
 
@@ -75,6 +79,7 @@ export class RollupQuery {
       ads: adIds.length,
       total: series.reduce((sum, p) => sum + p.clicks, 0),
       late: series.reduce((sum, p) => sum + (p.late ?? 0), 0),
+      ...invalidOfSeries(series),
       series,
     };
     return kind === 'advertiser' ? { advertiserId: id, ...answer } : { campaignId: id, ...answer };

@@ -1,4 +1,4 @@
-import { fillSeries, QueryParamError, resolveRange } from './time-range';
+import { fillSeries, invalidOfSeries, QueryParamError, resolveRange } from './time-range';
 
 const NOW = Date.parse('2026-11-23T12:34:56Z');
 const MAX = 31 * 86_400_000;
@@ -46,11 +46,28 @@ describe('fillSeries', () => {
 
   it('includes every minute, with zeros, and flags the open one partial', () => {
     const s = fillSeries({ from, to: from + 3 * MIN }, MIN, [{ ts: from + MIN, clicks: 4 }], from + 2 * MIN + 5);
-    expect(s).toEqual([
-      { start: '2026-11-23T10:00:00.000Z', clicks: 0, partial: false },
-      { start: '2026-11-23T10:01:00.000Z', clicks: 4, partial: false },
-      { start: '2026-11-23T10:02:00.000Z', clicks: 0, partial: true },
+    expect(s.map(({ start, clicks, partial, invalid }) => ({ start, clicks, partial, invalid }))).toEqual([
+      { start: '2026-11-23T10:00:00.000Z', clicks: 0, partial: false, invalid: 0 },
+      { start: '2026-11-23T10:01:00.000Z', clicks: 4, partial: false, invalid: 0 },
+      { start: '2026-11-23T10:02:00.000Z', clicks: 0, partial: true, invalid: 0 },
     ]);
+  });
+
+  it('sums invalid clicks per reason into buckets, every reason present, and over the series', () => {
+    const minutes: { ts: number; clicks: number; invalid: Record<string, number> }[] = [
+      { ts: from, clicks: 3, invalid: { bot: 2, ip_rate: 1 } },
+      { ts: from + MIN, clicks: 1, invalid: { bot: 1 } },
+      { ts: from + 2 * MIN, clicks: 0, invalid: { repeat_user: 4 } },
+    ];
+    const s = fillSeries({ from, to: from + 3 * MIN }, 2 * MIN, minutes, from + 10 * MIN);
+    expect(s.map((p) => [p.clicks, p.invalid, p.invalidByReason])).toEqual([
+      [4, 4, { blocked_ip: 0, bot: 3, too_fast: 0, ip_rate: 1, repeat_user: 0 }],
+      [0, 4, { blocked_ip: 0, bot: 0, too_fast: 0, ip_rate: 0, repeat_user: 4 }],
+    ]);
+    expect(invalidOfSeries(s)).toEqual({
+      invalid: 8,
+      invalidByReason: { blocked_ip: 0, bot: 3, too_fast: 0, ip_rate: 1, repeat_user: 4 },
+    });
   });
 
   it('sums minutes into aligned buckets; a bucket clipped by the range keeps its aligned start', () => {

@@ -1,3 +1,4 @@
+import { CountByReason, isInvalidReason, noInvalidClicks } from '@clicks/fraud';
 import { WINDOW_MS, windowStart } from '@clicks/windowing';
 
 /** A bad query parameter; answered 400 naming the parameter. */
@@ -64,6 +65,9 @@ export interface SeriesPoint {
   clicks: number;
   /** Of `clicks`, those that arrived after their minute's window had closed and were folded in (absent: unknown). */
   late?: number;
+  /** Invalid clicks of the bucket (bots, floods, repeats...: not in `clicks`), in all and per reason. */
+  invalid: number;
+  invalidByReason: CountByReason;
   /** The bucket has not ended yet (it holds the current minute), so its count may still grow. */
   partial: boolean;
 }
@@ -76,26 +80,47 @@ export interface SeriesPoint {
 export function fillSeries(
   range: TimeRange,
   bucketMs: number,
-  minuteTotals: readonly { ts: number; clicks: number; late?: number }[],
+  minuteTotals: readonly { ts: number; clicks: number; late?: number; invalid?: Record<string, number> }[],
   now: number,
 ): SeriesPoint[] {
   const bucketOf = (t: number) => Math.floor(t / bucketMs) * bucketMs;
-  const byBucket = new Map<number, { clicks: number; late: number }>();
+  const byBucket = new Map<number, { clicks: number; late: number; invalid: CountByReason }>();
   // Late counts are known for every minute or for none (they depend on the query's source).
   const lateKnown = minuteTotals.every((m) => m.late !== undefined);
   for (const m of minuteTotals) {
     const b = bucketOf(m.ts);
-    const sum = byBucket.get(b) ?? { clicks: 0, late: 0 };
+    const sum = byBucket.get(b) ?? { clicks: 0, late: 0, invalid: noInvalidClicks() };
     sum.clicks += m.clicks;
     sum.late += m.late ?? 0;
+    addInvalid(sum.invalid, m.invalid);
     byBucket.set(b, sum);
   }
   const series: SeriesPoint[] = [];
   for (let t = bucketOf(range.from); t < range.to; t += bucketMs) {
-    const sum = byBucket.get(t) ?? { clicks: 0, late: 0 };
-    const point: SeriesPoint = { start: new Date(t).toISOString(), clicks: sum.clicks, partial: t + bucketMs > now };
+    const sum = byBucket.get(t) ?? { clicks: 0, late: 0, invalid: noInvalidClicks() };
+    const point: SeriesPoint = {
+      start: new Date(t).toISOString(),
+      clicks: sum.clicks,
+      invalid: totalOf(sum.invalid),
+      invalidByReason: sum.invalid,
+      partial: t + bucketMs > now,
+    };
     if (lateKnown) point.late = sum.late;
     series.push(point);
   }
   return series;
+}
+
+/** Adds counts per reason into `into` (reasons the rules do not know are ignored: none are written). */
+export function addInvalid(into: CountByReason, counts: Readonly<Record<string, number>> | undefined): void {
+  for (const [reason, n] of Object.entries(counts ?? {})) if (isInvalidReason(reason)) into[reason] += n;
+}
+
+const totalOf = (counts: CountByReason) => Object.values(counts).reduce((a, b) => a + b, 0);
+
+/** The invalid clicks of a whole series, in all and per reason: what an answer reports beside `total`. */
+export function invalidOfSeries(series: readonly SeriesPoint[]): { invalid: number; invalidByReason: CountByReason } {
+  const invalidByReason = noInvalidClicks();
+  for (const p of series) addInvalid(invalidByReason, p.invalidByReason);
+  return { invalid: totalOf(invalidByReason), invalidByReason };
 }

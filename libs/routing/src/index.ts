@@ -1,3 +1,3 @@
 export { HotAdEntry, HotAdTable, MAX_SALTS } from './hot-ads';
 export { assignShards } from './shard-assignment';
-export { routingKey, saltFor, shardName, ShardRouter } from './shard-router';
+export { routingKey, saltFor, saltKeyOf, shardName, ShardRouter } from './shard-router';

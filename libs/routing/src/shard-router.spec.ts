@@ -1,5 +1,5 @@
 import { assignShards } from './shard-assignment';
-import { routingKey, saltFor, ShardRouter } from './shard-router';
+import { routingKey, saltFor, saltKeyOf, ShardRouter } from './shard-router';
 
 describe('ShardRouter', () => {
   const router = new ShardRouter(16);
@@ -79,5 +79,26 @@ describe('assignShards', () => {
 
   it('is independent of the order workers are listed in', () => {
     expect(owners(assignShards(['b', 'a', 'c'], 32))).toEqual(owners(assignShards(['c', 'b', 'a'], 32)));
+  });
+});
+
+describe('saltKeyOf', () => {
+  it('spreads a hot ad by ip, else user, else event id, so one ip or user meets in one shard', () => {
+    const router = new ShardRouter(16);
+    const byIp = new Set(
+      Array.from({ length: 200 }, (_, i) =>
+        router.shardFor('hot', saltKeyOf({ eventId: `e-${i}`, ip: '198.51.100.9', userId: `u-${i}` }), 8),
+      ),
+    );
+    expect(byIp.size).toBe(1);
+    const byUser = new Set(
+      Array.from({ length: 200 }, (_, i) => router.shardFor('hot', saltKeyOf({ eventId: `e-${i}`, userId: 'u' }), 8)),
+    );
+    expect(byUser.size).toBe(1);
+    const byEvent = new Set(
+      Array.from({ length: 200 }, (_, i) => router.shardFor('hot', saltKeyOf({ eventId: `e-${i}` }), 8)),
+    );
+    expect(byEvent.size).toBeGreaterThan(4);
+    expect(saltKeyOf({ eventId: 'e', ip: '1.2.3.4', userId: 'u' })).toBe('ip:1.2.3.4');
   });
 });

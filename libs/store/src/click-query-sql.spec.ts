@@ -1,4 +1,4 @@
-import { adTotalsSql, minuteSummariesSql, minuteTotalsSql, topAdsSql } from './click-query-sql';
+import { adTotalsSql, invalidMinuteTotalsSql, minuteSummariesSql, minuteTotalsSql, topAdsSql } from './click-query-sql';
 
 const FROM = Date.parse('2026-11-23T10:00:00Z');
 const TO = FROM + 3_600_000;
@@ -12,10 +12,29 @@ describe('click query SQL', () => {
     [{ country: 'US', ip: '::1', userId: 'u' }, 'clicks_raw', 'count()', ['country = $4', 'ip = $5', 'user_id = $6']],
   ])('per-minute totals with %j read %s', (filter, table, agg, conds) => {
     const q = minuteTotalsSql('ad-1', FROM, TO, filter);
-    expect(q.text).toContain(`FROM ${table} `);
+    expect(q.text).toMatch(new RegExp(`FROM ${table}\\s`));
     expect(q.text).toContain(`${agg} AS clicks`);
     for (const c of conds) expect(q.text).toContain(c);
     expect(q.values).toEqual(['ad-1', new Date(FROM), new Date(TO), ...Object.values(filter)]);
+  });
+
+  it.each([
+    [{}, 'FROM ad_invalid_clicks_1m', 'sum(clicks)'],
+    [{ country: 'DE' }, 'FROM ad_invalid_clicks_1m', 'sum(clicks)'],
+    [{ ip: '10.0.0.1' }, 'FROM clicks_raw_invalid', 'count()'],
+  ])('invalid per-minute totals with %j read %s, per reason', (filter, from, agg) => {
+    const q = invalidMinuteTotalsSql('ad-1', FROM, TO, filter);
+    expect(q.text).toContain(from);
+    expect(q.text).toContain(`SELECT ts, reason, ${agg} AS clicks`);
+    expect(q.values).toEqual(['ad-1', new Date(FROM), new Date(TO), ...Object.values(filter)]);
+  });
+
+  it('leaves invalid clicks out of raw-archive answers (ip/userId filters)', () => {
+    for (const q of [minuteTotalsSql('ad-1', FROM, TO, { ip: '10.0.0.1' }), topAdsSql(FROM, TO, 5, { userId: 'u' })]) {
+      expect(q.text).toContain('LEFT JOIN (SELECT event_id FROM clicks_raw_invalid');
+      expect(q.text).toContain('invalid.event_id = NULL');
+    }
+    expect(minuteTotalsSql('ad-1', FROM, TO, {}).text).not.toContain('JOIN');
   });
 
   it('never puts a value into the text', () => {

@@ -13,13 +13,25 @@ export interface SqlQuery {
 }
 
 /**
- * Where a query is answered: `ip` and `userId` exist only in the raw archive (one row per click, counted); the minute
- * aggregates hold cumulative counts per (minute, ad, country, shard) and are summed over shards and countries.
+ * Where a query is answered: `ip` and `userId` exist only in the raw archives (one row per click, counted; a click
+ * with a verdict in clicks_raw_invalid is not billable, so it is left out); the minute aggregates hold cumulative
+ * valid counts per (minute, ad, country, shard) and are summed over shards and countries.
  */
 function source(filter: ClickFilter): { table: string; clicks: string; late: string | null } {
-  return filter.ip !== undefined || filter.userId !== undefined
+  return isRawFilter(filter)
     ? { table: TABLES.raw, clicks: 'count()', late: null }
     : { table: TABLES.minuteCounts, clicks: 'sum(clicks)', late: 'sum(CASE WHEN late THEN clicks ELSE 0 END)' };
+}
+
+const isRawFilter = (filter: ClickFilter) => filter.ip !== undefined || filter.userId !== undefined;
+
+/**
+ * `clicks_raw` without its invalid clicks: a LEFT JOIN on the verdicts of the same time range ($2, $3 here) and
+ * `invalid.event_id = NULL` in the WHERE clause. Column names stay unambiguous: the join brings only `event_id`.
+ */
+function validRaw(fromParam: number, toParam: number): string {
+  return `${TABLES.raw} LEFT JOIN (SELECT event_id FROM ${TABLES.invalidRaw}
+      WHERE ts >= $${fromParam} AND ts < $${toParam}) invalid ON (event_id)`;
 }
 
 /** Builds `col = $k` conditions, numbering the parameters after `values`. */
@@ -41,12 +53,51 @@ function conditions(values: unknown[], filter: ClickFilter): string[] {
  * archive's filters: no `late` column); minutes without clicks are absent.
  */
 export function minuteTotalsSql(adId: string, from: number, to: number, filter: ClickFilter): SqlQuery {
-  const { table, clicks, late } = source(filter);
+  const { clicks, late } = source(filter);
   const values: unknown[] = [adId, new Date(from), new Date(to)];
   const where = ['ad_id = $1', 'ts >= $2', 'ts < $3', ...conditions(values, filter)];
-  const columns = late ? `${clicks} AS clicks, ${late} AS late` : `${clicks} AS clicks`;
+  if (isRawFilter(filter)) {
+    return {
+      text: `SELECT ts, ${clicks} AS clicks FROM ${validRaw(2, 3)}
+        WHERE ${where.join(' AND ')} AND invalid.event_id = NULL SAMPLE BY 1m ALIGN TO CALENDAR`,
+      values,
+    };
+  }
   return {
-    text: `SELECT ts, ${columns} FROM ${table} WHERE ${where.join(' AND ')} SAMPLE BY 1m ALIGN TO CALENDAR`,
+    text: `SELECT ts, ${clicks} AS clicks, ${late} AS late FROM ${TABLES.minuteCounts}
+      WHERE ${where.join(' AND ')} SAMPLE BY 1m ALIGN TO CALENDAR`,
+    values,
+  };
+}
+
+/**
+ * Invalid clicks of one ad per minute and reason in [from, to): from the verdicts under ip/userId filters, else from
+ * the invalid minute counts; minutes and reasons without clicks are absent.
+ */
+export function invalidMinuteTotalsSql(adId: string, from: number, to: number, filter: ClickFilter): SqlQuery {
+  const raw = isRawFilter(filter);
+  const values: unknown[] = [adId, new Date(from), new Date(to)];
+  const where = ['ad_id = $1', 'ts >= $2', 'ts < $3', ...conditions(values, filter)];
+  return {
+    text: `SELECT ts, reason, ${raw ? 'count()' : 'sum(clicks)'} AS clicks
+      FROM ${raw ? TABLES.invalidRaw : TABLES.invalidMinuteCounts}
+      WHERE ${where.join(' AND ')} SAMPLE BY 1m ALIGN TO CALENDAR`,
+    values,
+  };
+}
+
+/** Invalid clicks per minute and reason in [from, to) summed over `adIds` (in one country, if given). */
+export function adsInvalidMinuteTotalsSql(
+  adIds: readonly string[],
+  from: number,
+  to: number,
+  country?: string,
+): SqlQuery {
+  const values: unknown[] = [new Date(from), new Date(to)];
+  const where = ['ts >= $1', 'ts < $2', ...conditions(values, { country }), adIdIn(values, adIds)];
+  return {
+    text: `SELECT ts, reason, sum(clicks) AS clicks FROM ${TABLES.invalidMinuteCounts}
+      WHERE ${where.join(' AND ')} SAMPLE BY 1m ALIGN TO CALENDAR`,
     values,
   };
 }
@@ -80,8 +131,9 @@ export function topAdsSql(from: number, to: number, n: number, filter: ClickFilt
   const { table, clicks } = source(filter);
   const values: unknown[] = [new Date(from), new Date(to)];
   const where = ['ts >= $1', 'ts < $2', ...conditions(values, filter)];
+  const [sourceSql, valid] = isRawFilter(filter) ? [validRaw(1, 2), ' AND invalid.event_id = NULL'] : [table, ''];
   return {
-    text: `SELECT ad_id, ${clicks} AS clicks FROM ${table} WHERE ${where.join(' AND ')}
+    text: `SELECT ad_id, ${clicks} AS clicks FROM ${sourceSql} WHERE ${where.join(' AND ')}${valid}
       GROUP BY ad_id ORDER BY clicks DESC, ad_id ASC LIMIT ${n}`,
     values,
   };

@@ -1,10 +1,12 @@
 import { Pool } from 'pg';
 import {
+  adsInvalidMinuteTotalsSql,
   adsMinuteTotalsSql,
   adTotalsSql,
   ClickFilter,
   minuteSummariesSql,
   minuteSummariesStatusSql,
+  invalidMinuteTotalsSql,
   minuteTotalsSql,
   SqlQuery,
   topAdsSql,
@@ -16,6 +18,30 @@ export interface MinuteTotal {
   clicks: number;
   /** Of `clicks`, those folded in after their window closed; undefined where unknown (raw-archive filters). */
   late?: number;
+  /** Invalid clicks of the minute per reason (not in `clicks`); reasons without any are absent. */
+  invalid?: Record<string, number>;
+}
+
+type MinuteRow = { ts: number; clicks: number; late?: number };
+type ReasonRow = { ts: number; reason: string; clicks: number };
+
+/** Valid totals per minute joined with invalid ones per minute and reason: every minute with either is present. */
+export function withInvalid(valid: readonly MinuteRow[], invalid: readonly ReasonRow[]): MinuteTotal[] {
+  const byMinute = new Map<number, MinuteTotal>();
+  for (const r of valid) {
+    const m: MinuteTotal = { ts: Number(r.ts), clicks: Number(r.clicks) };
+    if (r.late !== undefined) m.late = Number(r.late);
+    byMinute.set(m.ts, m);
+  }
+  const lateKnown = valid.every((r) => r.late !== undefined);
+  for (const r of invalid) {
+    const ts = Number(r.ts);
+    let m = byMinute.get(ts);
+    if (!m) byMinute.set(ts, (m = lateKnown ? { ts, clicks: 0, late: 0 } : { ts, clicks: 0 }));
+    m.invalid ??= {};
+    m.invalid[r.reason] = (m.invalid[r.reason] ?? 0) + Number(r.clicks);
+  }
+  return [...byMinute.values()].sort((a, b) => a.ts - b.ts);
 }
 
 export interface AdTotal {
@@ -36,14 +62,13 @@ export class ClickQueryRepository {
     private readonly timeoutMs = 0,
   ) {}
 
-  /** Clicks of one ad per minute in [from, to), exact under any filter; minutes without clicks absent. */
+  /** Valid and invalid clicks of one ad per minute in [from, to), exact under any filter; empty minutes absent. */
   async minuteTotals(adId: string, from: number, to: number, filter: ClickFilter = {}): Promise<MinuteTotal[]> {
-    const rows = await this.run<{ ts: number; clicks: number; late?: number }>(minuteTotalsSql(adId, from, to, filter));
-    return rows.map((r) =>
-      r.late === undefined
-        ? { ts: r.ts, clicks: Number(r.clicks) }
-        : { ts: r.ts, clicks: Number(r.clicks), late: Number(r.late) },
-    );
+    const [valid, invalid] = await Promise.all([
+      this.run<MinuteRow>(minuteTotalsSql(adId, from, to, filter)),
+      this.run<ReasonRow>(invalidMinuteTotalsSql(adId, from, to, filter)),
+    ]);
+    return withInvalid(valid, invalid);
   }
 
   /** The `n` most clicked ads in [from, to), clicks descending, then ad id ascending. */
@@ -78,10 +103,11 @@ export class ClickQueryRepository {
   /** Clicks per minute in [from, to) summed over `adIds` (in one country, if given); minutes without clicks absent. */
   async adsMinuteTotals(adIds: readonly string[], from: number, to: number, country?: string): Promise<MinuteTotal[]> {
     if (adIds.length === 0) return [];
-    const rows = await this.run<{ ts: number; clicks: number; late: number }>(
-      adsMinuteTotalsSql(adIds, from, to, country),
-    );
-    return rows.map((r) => ({ ts: r.ts, clicks: Number(r.clicks), late: Number(r.late) }));
+    const [valid, invalid] = await Promise.all([
+      this.run<MinuteRow>(adsMinuteTotalsSql(adIds, from, to, country)),
+      this.run<ReasonRow>(adsInvalidMinuteTotalsSql(adIds, from, to, country)),
+    ]);
+    return withInvalid(valid, invalid);
   }
 
   async ping(): Promise<void> {

@@ -1,4 +1,4 @@
-export { AggregateWriter, MinuteCountRow } from './aggregate-writer';
+export { AggregateRow, AggregateWriter, InvalidClickRow, MinuteCountRow } from './aggregate-writer';
 export { ArchivedClickLookup } from './archived-click-lookup';
 export { AdTotal, ClickQueryRepository, MinuteSummary, MinuteTotal } from './click-query.repository';
 export { ClickFilter } from './click-query-sql';

@@ -19,6 +19,10 @@ function perMinute(table: string, clicks: string, from: number, to: number, adId
 export const archivedPerMinuteSql = (from: number, to: number, adId?: string) =>
   perMinute(TABLES.raw, 'count()', from, to, adId);
 
-/** Counted clicks per minute and shard: the cumulative (minute, ad, country, shard) counts, summed. */
+/** Counted valid clicks per minute and shard: the cumulative (minute, ad, country, shard) counts, summed. */
 export const countedPerMinuteSql = (from: number, to: number, adId?: string) =>
   perMinute(TABLES.minuteCounts, 'sum(clicks)', from, to, adId);
+
+/** Counted invalid clicks per minute and shard, every reason together. */
+export const invalidPerMinuteSql = (from: number, to: number, adId?: string) =>
+  perMinute(TABLES.invalidMinuteCounts, 'sum(clicks)', from, to, adId);

@@ -1,6 +1,6 @@
 import { Pool } from 'pg';
 import { SqlQuery } from './click-query-sql';
-import { archivedPerMinuteSql, countedPerMinuteSql } from './reconciliation-sql';
+import { archivedPerMinuteSql, countedPerMinuteSql, invalidPerMinuteSql } from './reconciliation-sql';
 import { TABLES } from './schema';
 
 /** Clicks of one minute (its start) on one shard (`s3`). */
@@ -13,7 +13,7 @@ export interface MinuteShardCount {
 export interface ArchivedAndCounted {
   /** From the raw archive. */
   archived: MinuteShardCount[];
-  /** From the minute aggregates. */
+  /** From the minute aggregates: valid and invalid clicks together (every archived click is one or the other). */
   counted: MinuteShardCount[];
 }
 
@@ -30,21 +30,22 @@ export class ReconciliationRepository {
   constructor(private readonly pool: Pool) {}
 
   async perMinuteAndShard(from: number, to: number, adId?: string): Promise<ArchivedAndCounted> {
-    const [archived, counted] = await Promise.all([
+    const [archived, valid, invalid] = await Promise.all([
       this.counts(archivedPerMinuteSql(from, to, adId)),
       this.counts(countedPerMinuteSql(from, to, adId)),
+      this.counts(invalidPerMinuteSql(from, to, adId)),
     ]);
-    return { archived, counted };
+    return { archived, counted: sumByMinuteAndShard(valid, invalid) };
   }
 
-  /** Apply progress of the two tables reconciliation reads. */
+  /** Apply progress of the tables reconciliation reads. */
   async walProgress(): Promise<WalProgress[]> {
     const rows = (
       await this.pool.query<{ name: string; suspended: boolean; writerTxn: number; sequencerTxn: number }>(
         'SELECT name, suspended, writerTxn, sequencerTxn FROM wal_tables()',
       )
     ).rows;
-    const wanted = new Set<string>([TABLES.raw, TABLES.minuteCounts]);
+    const wanted = new Set<string>([TABLES.raw, TABLES.minuteCounts, TABLES.invalidMinuteCounts]);
     return rows
       .filter((r) => wanted.has(r.name))
       .map((r) => ({
@@ -59,4 +60,18 @@ export class ReconciliationRepository {
     const rows = (await this.pool.query<{ ts: number; shard: string; clicks: number }>(q.text, q.values)).rows;
     return rows.map((r) => ({ minute: r.ts, shard: r.shard, clicks: Number(r.clicks) }));
   }
+}
+
+/** Counts of the same (minute, shard) added up. */
+function sumByMinuteAndShard(...parts: MinuteShardCount[][]): MinuteShardCount[] {
+  const sums = new Map<string, MinuteShardCount>();
+  for (const part of parts) {
+    for (const c of part) {
+      const key = `${c.minute}/${c.shard}`;
+      const sum = sums.get(key);
+      if (sum) sum.clicks += c.clicks;
+      else sums.set(key, { ...c });
+    }
+  }
+  return [...sums.values()];
 }

@@ -15,7 +15,9 @@ const DAYS_PER_UNIT: Record<string, number> = { HOUR: 1 / 24, DAY: 1, WEEK: 7 };
  */
 export async function applyRetention(pool: Pool, retention: Retention): Promise<void> {
   await setTtl(pool, 'TABLE', TABLES.raw, retention.archiveDays);
+  await setTtl(pool, 'TABLE', TABLES.invalidRaw, retention.archiveDays);
   await setTtl(pool, 'TABLE', TABLES.minuteCounts, retention.aggregateDays);
+  await setTtl(pool, 'TABLE', TABLES.invalidMinuteCounts, retention.aggregateDays);
   await setTtl(pool, 'MATERIALIZED VIEW', MINUTE_TOTALS_VIEW, retention.aggregateDays);
 }
 

@@ -1,9 +1,9 @@
 import { AD_ID_SYMBOL, adIdUpgradeDdl, SCHEMA_DDL } from './schema';
 
 describe('schema', () => {
-  it('creates ad_id with the capacity for millions of ads, uncached and indexed, in both tables', () => {
+  it('creates ad_id with the capacity for millions of ads, uncached and indexed, in every table', () => {
     const tables = SCHEMA_DDL.filter((ddl) => ddl.startsWith('CREATE TABLE'));
-    expect(tables).toHaveLength(2);
+    expect(tables).toHaveLength(4);
     for (const ddl of tables) expect(ddl).toContain(`ad_id SYMBOL CAPACITY ${AD_ID_SYMBOL.capacity} NOCACHE INDEX`);
   });
 

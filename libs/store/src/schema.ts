@@ -1,5 +1,10 @@
 /** Table names. Every table is a WAL table with DEDUP UPSERT KEYS, so re-writing a row is idempotent. */
-export const TABLES = { minuteCounts: 'ad_clicks_1m', raw: 'clicks_raw' } as const;
+export const TABLES = {
+  minuteCounts: 'ad_clicks_1m',
+  invalidMinuteCounts: 'ad_invalid_clicks_1m',
+  raw: 'clicks_raw',
+  invalidRaw: 'clicks_raw_invalid',
+} as const;
 
 /**
  * Clicks and rows per (minute, country) over all ads, refreshed by QuestDB after each transaction of `ad_clicks_1m`.
@@ -26,10 +31,21 @@ export const SCHEMA_DDL: readonly string[] = [
   `CREATE TABLE IF NOT EXISTS ${TABLES.minuteCounts} (
      ts TIMESTAMP, ${AD_ID}, country SYMBOL CAPACITY 256, shard SYMBOL CAPACITY 1024, clicks LONG, late BOOLEAN
    ) TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(ts, ad_id, country, shard)`,
+  // Invalid (not billable) clicks, per reason, written like the valid counts: cumulative, one writer per shard.
+  `CREATE TABLE IF NOT EXISTS ${TABLES.invalidMinuteCounts} (
+     ts TIMESTAMP, ${AD_ID}, country SYMBOL CAPACITY 256, shard SYMBOL CAPACITY 1024, reason SYMBOL CAPACITY 16,
+     clicks LONG, late BOOLEAN
+   ) TIMESTAMP(ts) PARTITION BY DAY WAL DEDUP UPSERT KEYS(ts, ad_id, country, shard, reason)`,
   `CREATE TABLE IF NOT EXISTS ${TABLES.raw} (
      ts TIMESTAMP, event_id VARCHAR, ${AD_ID}, user_id VARCHAR, ip VARCHAR,
      country SYMBOL CAPACITY 256, shard SYMBOL CAPACITY 1024, impression_id VARCHAR, user_agent VARCHAR,
      partner_id SYMBOL CAPACITY 4096
+   ) TIMESTAMP(ts) PARTITION BY HOUR WAL DEDUP UPSERT KEYS(ts, event_id)`,
+  // The verdict of every invalid click, beside the raw archive (same key): a click absent here was valid. Written by
+  // the shard actor with its counts, so a verdict is stored exactly when the count that includes it is.
+  `CREATE TABLE IF NOT EXISTS ${TABLES.invalidRaw} (
+     ts TIMESTAMP, event_id VARCHAR, ${AD_ID}, reason SYMBOL CAPACITY 16, country SYMBOL CAPACITY 256,
+     shard SYMBOL CAPACITY 1024, user_id VARCHAR, ip VARCHAR, late BOOLEAN
    ) TIMESTAMP(ts) PARTITION BY HOUR WAL DEDUP UPSERT KEYS(ts, event_id)`,
   `CREATE MATERIALIZED VIEW IF NOT EXISTS ${MINUTE_TOTALS_VIEW} AS (
      SELECT ts, country, sum(clicks) clicks, count() row_count FROM ${TABLES.minuteCounts} SAMPLE BY 1m

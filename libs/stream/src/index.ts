@@ -18,6 +18,7 @@ export { CONTROL_KEYS, GROUPS, streamKeys } from './stream-keys';
 export { WorkerRegistry } from './worker-registry';
 export { CONTROL_BUS, CONTROL_EVENTS, ControlBusClient, controlBusOptions, ControlBusServer } from './control-bus';
 export { HotAdCandidate, HotAdRegistry } from './hot-ad-registry';
+export { BlocklistEntry, BlocklistSnapshot, BlocklistStore } from './blocklist-store';
 export { HotAdRoutes } from './hot-ad-routes';
 export { HotAdRoutesListener } from './hot-ad-routes.listener';
 export { BackpressureError, GroupCommitOptions } from './group-commit';

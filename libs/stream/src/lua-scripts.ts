@@ -106,7 +106,7 @@ return 0`;
  * KEYS: stream, checkpoint hash, lease hash, late stream, dead-letter stream, C changed-window hashes, D
  * closed-window hashes, then W late-minute hashes.
  * ARGV: group, epoch, last applied id, observedStreamTime, open window starts (comma-separated), C, D, L, X, the
- * expected seq, W, the late hashes' TTL (ms); then per changed window, and then per late minute, its cell count n
+ * expected seq, W, the late hashes' TTL (ms), the blocklist in force ('' when unchanged); then per changed window, and then per late minute, its cell count n
  * and n field/value pairs; then L late payloads; then X dead-letter payloads; then the ids to XACK.
  * Returns the new seq.
  */
@@ -123,7 +123,7 @@ local closed = tonumber(ARGV[7])
 local late = tonumber(ARGV[8])
 local dead = tonumber(ARGV[9])
 local lateWindows = tonumber(ARGV[11])
-local a = 13
+local a = 14
 for w = 1, changed + lateWindows do
   local key = KEYS[5 + w]
   if w > changed then key = KEYS[5 + closed + w] end
@@ -139,6 +139,7 @@ end
 for d = 1, closed do redis.call('UNLINK', KEYS[5 + changed + d]) end
 redis.call('HSET', KEYS[2], 'lastId', ARGV[3], 'epoch', ARGV[2], 'streamTime', ARGV[4], 'windows', ARGV[5], 'seq', seq + 1)
 redis.call('HDEL', KEYS[2], 'state')
+if ARGV[13] ~= '' then redis.call('HSET', KEYS[2], 'blocklist', ARGV[13]) end
 for i = a, a + late - 1 do
   redis.call('XADD', KEYS[4], 'MAXLEN', '~', 1000000, '*', 'late', ARGV[i])
 end

@@ -3,6 +3,7 @@ import { TerminusModule } from '@nestjs/terminus';
 import { APP_CONFIG, AppConfig } from '@clicks/config';
 import { ClickStreamWriter } from './click-stream-writer';
 import { GroupCommitOptions } from './group-commit';
+import { BlocklistStore } from './blocklist-store';
 import { HotAdRegistry } from './hot-ad-registry';
 import { LateEventLog } from './late-event-log';
 import { ClicksRedis, createRedis, REDIS } from './redis-client';
@@ -65,6 +66,10 @@ export class RedisConnection implements OnApplicationShutdown {
 
   hotAdRegistry(): HotAdRegistry {
     return new HotAdRegistry(this.client);
+  }
+
+  blocklist(): BlocklistStore {
+    return new BlocklistStore(this.client);
   }
 
   workerRegistry(): WorkerRegistry {

@@ -12,6 +12,8 @@ export interface ShardCheckpoint {
   observedStreamTime: number;
   /** Every open window with all of its cells. */
   windows: WindowCells[];
+  /** The ip blocklist in force (JSON `{version, cidrs}`); absent until the shard has seen one. */
+  blocklist?: string;
 }
 
 /**
@@ -41,6 +43,8 @@ export interface CheckpointCommit {
   lateCells?: readonly WindowCells[];
   /** How long a minute's late counts are kept (ms): at least as long as clicks of that age are accepted. */
   lateTtlMs?: number;
+  /** The blocklist in force, when it changed since the previous checkpoint (JSON `{version, cidrs}`). */
+  blocklist?: string;
 }
 
 /** The CHECKPOINT script's keys and arguments (see lua-scripts.ts), led by the number of keys. */
@@ -75,6 +79,7 @@ export function checkpointCall(
     seq,
     lateCells.length,
     commit.lateTtlMs ?? 0,
+    commit.blocklist ?? '',
   ];
   for (const [, cells] of [...delta.changed, ...lateCells]) {
     args.push(cells.length);

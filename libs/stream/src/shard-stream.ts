@@ -21,6 +21,7 @@ import { ENTRY_FIELDS, GROUPS, SHARD_CONSUMER, streamKeys } from './stream-keys'
 export type ShardEntry =
   | { id: string; click: string }
   | { id: string; tick: number }
+  | { id: string; blocklist: string }
   | { id: string; unknown: true }
   | { id: string; trimmed: true };
 
@@ -44,6 +45,7 @@ function toEntry([id, fields]: RawEntry): ShardEntry {
   for (let i = 0; i + 1 < fields.length; i += 2) {
     if (fields[i] === ENTRY_FIELDS.click) return { id, click: fields[i + 1] };
     if (fields[i] === ENTRY_FIELDS.tick) return { id, tick: Number(fields[i + 1]) };
+    if (fields[i] === ENTRY_FIELDS.blocklist) return { id, blocklist: fields[i + 1] };
   }
   return { id, unknown: true };
 }
@@ -187,7 +189,7 @@ export class ShardStream {
       // Written before checkpoints were deltas: the whole state as JSON. The next checkpoint replaces it.
       const old = JSON.parse(h.state) as { observedStreamTime: number | null; windows: WindowCells[] };
       const observedStreamTime = old.observedStreamTime ?? -Infinity;
-      return { lastId: h.lastId, epoch, seq, observedStreamTime, windows: old.windows };
+      return { lastId: h.lastId, epoch, seq, observedStreamTime, windows: old.windows, blocklist: h.blocklist };
     }
     const starts = parseWindowList(h.windows);
     const pipeline = this.redis.pipeline();
@@ -198,7 +200,8 @@ export class ShardStream {
       if (err) throw err;
       return [start, Object.entries(cells as Record<string, string>).map(([key, n]) => [key, Number(n)])];
     });
-    return { lastId: h.lastId, epoch, seq, observedStreamTime: parseStreamTime(h.streamTime), windows };
+    const observedStreamTime = parseStreamTime(h.streamTime);
+    return { lastId: h.lastId, epoch, seq, observedStreamTime, windows, blocklist: h.blocklist };
   }
 
   /**
@@ -288,6 +291,11 @@ export class ShardStream {
   /** An idle tick: moves the shard's stream time forward in-band, so replays see it at the same position. */
   async appendTick(streamTime: number): Promise<void> {
     await this.redis.xadd(this.key, '*', ENTRY_FIELDS.tick, String(streamTime));
+  }
+
+  /** The blocklist in force from here on (JSON `{version, cidrs}`), in-band like a tick. */
+  async appendBlocklist(blocklist: string): Promise<void> {
+    await this.redis.xadd(this.key, '*', ENTRY_FIELDS.blocklist, blocklist);
   }
 
   /** Takes or renews the shard's lease; returns the fencing epoch, or 0 when another owner holds it. */

@@ -36,6 +36,9 @@ export const CONTROL_KEYS = {
   drained: 'clicks:workers:drained',
   hotAds: 'clicks:hot-ads',
   hotCandidates: 'clicks:hot-ads:candidates',
+  /** The operator's ip blocklist (a hash: cidr -> entry) and its version, bumped by every change (one slot). */
+  blocklist: 'clicks:{blocklist}',
+  blocklistVersion: 'clicks:{blocklist}:version',
 } as const;
 
 /** Consumer groups: the aggregating actors, and the raw archive. */
@@ -47,5 +50,8 @@ export const GROUPS = { aggregate: 'aggregate', archive: 'archive' } as const;
  */
 export const SHARD_CONSUMER = 'owner';
 
-/** Field names of a stream entry: a click, or an idle tick that moves stream time in-band. */
-export const ENTRY_FIELDS = { click: 'c', tick: 't' } as const;
+/**
+ * Field names of a stream entry: a click, an idle tick that moves stream time in-band, or the ip blocklist in force
+ * from that entry on (JSON `{version, cidrs}`), so that a replay judges every click by the same list.
+ */
+export const ENTRY_FIELDS = { click: 'c', tick: 't', blocklist: 'b' } as const;

@@ -6,12 +6,16 @@ export interface CountedClick {
   ts: number;
 }
 
-/** One cumulative count: clicks of `adId` from `country` in the window starting at `windowStart`. */
+/**
+ * One cumulative count: clicks of `adId` from `country` in the window starting at `windowStart`; with `reason`, the
+ * invalid clicks of that reason (counted apart from the valid ones, which have none).
+ */
 export interface WindowRow {
   windowStart: number;
   adId: string;
   country: string;
   clicks: number;
+  reason?: string;
 }
 
 /** `counted`, and `clamped` when the event's own time was ahead of what it may move stream time to. */
@@ -35,8 +39,19 @@ export interface AggregatorSnapshot {
 }
 
 const SEP = '\u0000';
+/** Cells whose key starts with this hold rule state (see @clicks/fraud): checkpointed like counts, never rows. */
+const STATE_CELL = '\u0001';
 
-/** One (ad, country) count of a window; `changed` while it is in the changed list (not yet flushed). */
+/** A cell key as a row: `ad\0country` (valid clicks) or `ad\0country\0reason` (invalid ones). */
+function rowOf(windowStart: number, key: string, clicks: number): WindowRow {
+  const [adId, country, reason] = key.split(SEP);
+  return reason === undefined ? { windowStart, adId, country, clicks } : { windowStart, adId, country, clicks, reason };
+}
+
+const countKey = (adId: string, country: string, reason?: string | null) =>
+  reason ? adId + SEP + country + SEP + reason : adId + SEP + country;
+
+/** One count of a window (valid or invalid clicks of an ad and country, or a rule's state); `changed` while unflushed. */
 interface Cell {
   readonly key: string;
   clicks: number;
@@ -79,19 +94,48 @@ export class WindowAggregator {
 
   /** Applies one click appended at `appendTime` (omitted: trusted as its own time, e.g. in window-logic tests). */
   apply(click: CountedClick, appendTime = Number.POSITIVE_INFINITY): ApplyOutcome {
+    const outcome = this.admit(click.ts, appendTime);
+    if (outcome !== 'late') this.count(click);
+    return outcome;
+  }
+
+  /**
+   * Moves stream time for a click at `ts` appended at `appendTime` and says whether its window is still open
+   * (`counted`, `clamped`) or closed (`late`); an admitted click is then counted with `count`.
+   */
+  admit(ts: number, appendTime = Number.POSITIVE_INFINITY): ApplyOutcome {
     const limit = appendTime + this.maxSkewMs;
-    const clamped = click.ts > limit;
-    this.advanceTo(clamped ? limit : click.ts);
-    const start = windowStart(click.ts);
-    if (closeTime(start, this.allowedLatenessMs) <= this.streamTime) return 'late';
-    const key = click.adId + SEP + click.country;
+    const clamped = ts > limit;
+    this.advanceTo(clamped ? limit : ts);
+    if (closeTime(windowStart(ts), this.allowedLatenessMs) <= this.streamTime) return 'late';
+    return clamped ? 'clamped' : 'counted';
+  }
+
+  /** Counts an admitted click: as valid, or as invalid for `reason`. */
+  count(click: CountedClick, reason?: string | null): void {
+    const cell = this.cell(windowStart(click.ts), countKey(click.adId, click.country, reason));
+    cell.clicks++;
+  }
+
+  /** A rule-state cell's value (undefined: absent, or its minute is not held). */
+  cellValue(minute: number, key: string): number | undefined {
+    return this.windows.get(minute)?.get(key)?.clicks;
+  }
+
+  /** Sets a rule-state cell (key starting with \u0001); it is checkpointed with its minute and goes with it. */
+  setCell(minute: number, key: string, value: number): void {
+    if (!key.startsWith(STATE_CELL)) throw new RangeError(`rule-state cell key must start with \\u0001: ${key}`);
+    this.cell(minute, key).clicks = value;
+  }
+
+  /** The cell, created if absent, and marked changed (a value about to be set or incremented). */
+  private cell(start: number, key: string): Cell {
     let cells = this.windows.get(start);
     if (!cells) this.windows.set(start, (cells = new Map<string, Cell>()));
     let cell = cells.get(key);
     if (!cell) cells.set(key, (cell = { key, clicks: 0, changed: false }));
-    cell.clicks++;
     if (!cell.changed) this.markChanged(start, cell);
-    return clamped ? 'clamped' : 'counted';
+    return cell;
   }
 
   private markChanged(start: number, cell: Cell): void {
@@ -107,11 +151,10 @@ export class WindowAggregator {
 
   /** Cumulative rows of every (window, ad, country) changed since the last `markFlushed`. */
   changedRows(): WindowRow[] {
-    const rows: WindowRow[] = new Array<WindowRow>(this.changedCells.length);
-    for (let i = 0; i < rows.length; i++) {
+    const rows: WindowRow[] = [];
+    for (let i = 0; i < this.changedCells.length; i++) {
       const { key, clicks } = this.changedCells[i];
-      const sep = key.indexOf(SEP);
-      rows[i] = { windowStart: this.changedStarts[i], adId: key.slice(0, sep), country: key.slice(sep + 1), clicks };
+      if (!key.startsWith(STATE_CELL)) rows.push(rowOf(this.changedStarts[i], key, clicks));
     }
     return rows;
   }
@@ -142,8 +185,7 @@ export class WindowAggregator {
     const rows: WindowRow[] = [];
     for (const start of starts) {
       for (const { key, clicks } of this.windows.get(start)?.values() ?? []) {
-        const sep = key.indexOf(SEP);
-        rows.push({ windowStart: start, adId: key.slice(0, sep), country: key.slice(sep + 1), clicks });
+        if (!key.startsWith(STATE_CELL)) rows.push(rowOf(start, key, clicks));
       }
     }
     return rows;

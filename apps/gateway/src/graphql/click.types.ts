@@ -17,6 +17,15 @@ export class ClickFilters {
   @Field(() => String, { nullable: true }) userId?: string;
 }
 
+@ObjectType({ description: 'invalid (not billable) clicks per reason; docs/invalid-clicks.md says what each means' })
+export class InvalidByReason {
+  @Field(() => Float) blocked_ip!: number;
+  @Field(() => Float) bot!: number;
+  @Field(() => Float) too_fast!: number;
+  @Field(() => Float) ip_rate!: number;
+  @Field(() => Float) repeat_user!: number;
+}
+
 @ObjectType()
 export class SeriesPoint {
   @Field() start!: string;
@@ -26,6 +35,8 @@ export class SeriesPoint {
     description: 'of clicks, those that arrived after their window closed (null under ip/userId filters)',
   })
   late?: number;
+  @Field(() => Float, { description: 'invalid clicks of the bucket (not in clicks)' }) invalid!: number;
+  @Field(() => InvalidByReason) invalidByReason!: InvalidByReason;
   @Field({ description: 'the bucket is still open' }) partial!: boolean;
 }
 
@@ -36,12 +47,14 @@ export class AdClicks {
   @Field() to!: string;
   @Field() granularity!: string;
   @Field(() => ClickFilters) filters!: ClickFilters;
-  @Field(() => Float, { description: 'every counted click, late ones included' }) total!: number;
+  @Field(() => Float, { description: 'every valid (billable) click, late ones included' }) total!: number;
   @Field(() => Float, {
     nullable: true,
     description: 'of total, the clicks folded in after their window closed (null under ip/userId filters)',
   })
   late?: number;
+  @Field(() => Float, { description: 'invalid clicks of the range (not in total)' }) invalid!: number;
+  @Field(() => InvalidByReason) invalidByReason!: InvalidByReason;
   @Field(() => [SeriesPoint], { complexity: 10 }) series!: SeriesPoint[];
 }
 
@@ -96,6 +109,8 @@ export class RollupClicks {
   @Field(() => Int, { description: 'how many registered ads the numbers sum over' }) ads!: number;
   @Field(() => Float) total!: number;
   @Field(() => Float, { description: 'of total, the clicks folded in after their window closed' }) late!: number;
+  @Field(() => Float, { description: 'invalid clicks of the range (not in total)' }) invalid!: number;
+  @Field(() => InvalidByReason) invalidByReason!: InvalidByReason;
   @Field(() => [SeriesPoint], { complexity: 10 }) series!: SeriesPoint[];
 }
 

@@ -1,4 +1,4 @@
-import { MinuteCountRow } from '@clicks/store';
+import { InvalidClickRow, MinuteCountRow } from '@clicks/store';
 import {
   CheckpointCommit,
   compareStreamIds,
@@ -22,7 +22,7 @@ export class FakeClock implements Clock {
   }
 }
 
-type Body = { click: string } | { tick: number } | { unknown: true };
+type Body = { click: string } | { tick: number } | { blocklist: string } | { unknown: true };
 type Op = 'read' | 'checkpoint' | 'lease' | 'log';
 
 interface Saved {
@@ -33,6 +33,7 @@ interface Saved {
   windows: Map<number, Map<string, number>>;
   /** The late hashes: lateCellKey -> cumulative late clicks. */
   lateCounts: Map<string, number>;
+  blocklist?: string;
 }
 
 /**
@@ -177,6 +178,12 @@ export class InMemoryShard implements ShardLog, CheckpointStore, ShardLease {
     return Promise.resolve();
   }
 
+  appendBlocklist(blocklist: string): Promise<void> {
+    this.failIfInjected('log');
+    this.append({ blocklist });
+    return Promise.resolve();
+  }
+
   lateCounts(cells: readonly [number, readonly string[]][]): Promise<Map<string, number>> {
     this.failIfInjected('checkpoint');
     const out = new Map<string, number>();
@@ -199,7 +206,8 @@ export class InMemoryShard implements ShardLog, CheckpointStore, ShardLease {
     const s = this.saved;
     if (!s) return Promise.resolve(null);
     const windows = [...s.windows].map(([start, cells]): [number, [string, number][]] => [start, [...cells]]);
-    return Promise.resolve({ lastId: s.lastId, epoch: s.epoch, seq: s.seq, observedStreamTime: s.streamTime, windows });
+    const { lastId, epoch, seq, streamTime: observedStreamTime, blocklist } = s;
+    return Promise.resolve({ lastId, epoch, seq, observedStreamTime, windows, blocklist });
   }
 
   checkpoint(delta: StateDelta, commit: CheckpointCommit): Promise<{ seq: number; cells: number }> {
@@ -220,7 +228,16 @@ export class InMemoryShard implements ShardLog, CheckpointStore, ShardLease {
     for (const [minute, cells] of commit.lateCells ?? []) {
       for (const [key, clicks] of cells) lateCounts.set(lateCellKey(minute, key), clicks);
     }
-    this.saved = { lastId: commit.lastId, epoch: commit.epoch, seq: seq + 1, streamTime, windows, lateCounts };
+    const blocklist = commit.blocklist ?? this.saved?.blocklist;
+    this.saved = {
+      lastId: commit.lastId,
+      epoch: commit.epoch,
+      seq: seq + 1,
+      streamTime,
+      windows,
+      lateCounts,
+      blocklist,
+    };
     this.late.push(...commit.late);
     this.dead.push(...commit.deadLetters);
     const acked = new Set(commit.ids);
@@ -258,6 +275,8 @@ function copy(s: Saved): Saved {
 /** ad_clicks_1m in memory: last write wins per (minute, ad, country, shard); writes attributed to their writer. */
 export class InMemoryAggregates {
   private readonly rows = new Map<string, MinuteCountRow>();
+  /** clicks_raw_invalid: the verdict on each invalid click, by (ts, event id) like its DEDUP keys. */
+  readonly verdicts = new Map<string, InvalidClickRow>();
   readonly rowsBy = new Map<string, number>();
   private failures = 0;
 
@@ -284,7 +303,10 @@ export class InMemoryAggregates {
         if (notAfter !== undefined && this.clock.now() >= notAfter) {
           return Promise.reject(new Error('write deadline passed: not sent'));
         }
-        for (const r of rows) this.rows.set(`${r.ts}|${r.adId}|${r.country}|${r.shard}`, r);
+        for (const r of rows) {
+          if ('eventId' in r) this.verdicts.set(`${r.ts}|${r.eventId}`, r);
+          else this.rows.set(`${r.ts}|${r.adId}|${r.country}|${r.shard}|${r.reason ?? ''}`, r);
+        }
         this.rowsBy.set(writer, (this.rowsBy.get(writer) ?? 0) + rows.length);
         return Promise.resolve();
       },
@@ -294,14 +316,24 @@ export class InMemoryAggregates {
   /** Late (folded-in) clicks per ad. */
   lateTotals(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const r of this.rows.values()) if (r.late) out[r.adId] = (out[r.adId] ?? 0) + r.clicks;
+    for (const r of this.rows.values())
+      if (r.late && r.reason === undefined) out[r.adId] = (out[r.adId] ?? 0) + r.clicks;
     return out;
   }
 
   /** Clicks per ad, summed over minutes, countries and shards. */
   totals(): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const r of this.rows.values()) out[r.adId] = (out[r.adId] ?? 0) + r.clicks;
+    for (const r of this.rows.values()) if (r.reason === undefined) out[r.adId] = (out[r.adId] ?? 0) + r.clicks;
+    return out;
+  }
+
+  /** Invalid clicks per `ad/reason` (ad_invalid_clicks_1m), summed over minutes, countries and shards. */
+  invalidTotals(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const r of this.rows.values()) {
+      if (r.reason !== undefined) out[`${r.adId}/${r.reason}`] = (out[`${r.adId}/${r.reason}`] ?? 0) + r.clicks;
+    }
     return out;
   }
 }

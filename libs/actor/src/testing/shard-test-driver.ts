@@ -28,6 +28,8 @@ export class ShardTestDriver {
   readonly clock = new FakeClock(T0);
   readonly shard = new InMemoryShard(this.clock);
   readonly questdb = new InMemoryAggregates(this.clock);
+  /** The operator's blocklist as the actors' workers last read it (null: not read yet). */
+  blocklist: { version: number; cidrs: string[] } | null = null;
   /** Clicks appended per ad: what the counts must equal. */
   readonly expected: Record<string, number> = {};
   private n = 0;
@@ -35,7 +37,11 @@ export class ShardTestDriver {
   /** An actor; `clock` is the worker's (the driver's clock is Redis's, which stamps appended entries). */
   actor(owner = 'w1', options: Partial<ShardActorOptions> = {}, clock: Clock = this.clock): ShardActor {
     const stores = { log: this.shard, checkpoints: this.shard, lease: this.shard, sink: this.questdb.sinkFor(owner) };
-    const ports = { reportHotAds: () => Promise.resolve(), flushed: () => undefined };
+    const ports = {
+      reportHotAds: () => Promise.resolve(),
+      flushed: () => undefined,
+      currentBlocklist: () => this.blocklist,
+    };
     return new ShardActor(0, stores, ports, { ...DRIVER_OPTIONS, owner, ...options }, clock);
   }
 
