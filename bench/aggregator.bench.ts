@@ -8,7 +8,8 @@
 // Usage: node -r @swc-node/register -r tsconfig-paths/register bench/aggregator.bench.ts [--quick]
 // Knobs (env): BENCH_EVENTS (2000000, so the last flush period weighs little; 100000 with --quick), BENCH_ADS (10000), BENCH_LOAD_RATE (5000 clicks/s),
 // BENCH_PROBES (200; 50 with --quick), BENCH_POLL_MS (50), BENCH_WORKERS (1,2), BENCH_FRESHNESS (1), BENCH_SPLIT (1:
-// also time one aggregate-only worker, then an archive-only process). FLUSH_INTERVAL_MS, READ_BATCH_SIZE etc. are passed
+// also time one aggregate-only worker, then an archive-only process), BENCH_FRAUD_FIELDS (1: clicks carry ip, user id
+// and user agent for the invalid-click rules). FLUSH_INTERVAL_MS, READ_BATCH_SIZE etc. are passed
 // through to the apps.
 import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
@@ -37,6 +38,10 @@ const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,2')
 const FRESHNESS = process.env.BENCH_FRESHNESS !== '0';
 /** BENCH_SPLIT=0 skips the run with an aggregate-only worker followed by an archive-only process. */
 const SPLIT = process.env.BENCH_SPLIT !== '0';
+/** BENCH_FRAUD_FIELDS=0: clicks without ip, user id and user agent (the invalid-click rules then have nothing to do). */
+const FRAUD_FIELDS = process.env.BENCH_FRAUD_FIELDS !== '0';
+const BROWSER =
+  'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Safari/537.36';
 const PROBE_EVERY_MS = 100;
 const SHARDS = 16;
 const ADMIN_TOKEN = `bench-admin-${randomUUID()}`;
@@ -52,16 +57,26 @@ interface Ctx {
   serverPids: Record<string, number>;
 }
 
-/** N clicks over the last 3 minutes in stream order, spread over ADS ads and a few countries. */
+/**
+ * N clicks over the last 3 minutes in stream order, spread over ADS ads and a few countries. With BENCH_FRAUD_FIELDS
+ * (default 1) each carries an ip, a user id and a browser's user agent, all distinct, so every invalid-click rule
+ * does its work (and keeps its state) for every click while none trips: the worst case for the rules' cost.
+ */
 function* clicks(prefix: string, n: number): Generator<ClickEvent> {
   const start = Date.now() - 3 * MIN;
   for (let i = 0; i < n; i++) {
-    yield {
+    const click: ClickEvent = {
       eventId: `${prefix}-${i}`,
       adId: `${prefix}-ad-${(i * 7919) % ADS}`,
       ts: start + Math.floor((i * 3 * MIN) / n),
       country: COUNTRIES[i % COUNTRIES.length],
     };
+    if (FRAUD_FIELDS) {
+      click.ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
+      click.userId = `u-${i}`;
+      click.userAgent = BROWSER;
+    }
+    yield click;
   }
 }
 
@@ -299,7 +314,7 @@ async function main() {
   }
   report.print(
     `Aggregation, ${new Date().toISOString()}${QUICK ? ' (--quick)' : ''}: SHARD_COUNT=${SHARDS}, ` +
-      `redis-server and QuestDB on the same machine`,
+      `clicks ${FRAUD_FIELDS ? 'with' : 'without'} ip/user/agent, redis-server and QuestDB on the same machine`,
   );
   return report.failed;
 }

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { ClickJudge } from '@clicks/fraud';
 import { shardName } from '@clicks/routing';
 import { compareStreamIds, FencedError, ShardEntry } from '@clicks/stream';
-import { AggregateRow, MinuteCountRow } from '@clicks/store';
+import { flushRows } from './flush-rows';
 import { HotAdDetector } from './hot-ad-detector';
 import { LateFolder } from './late-fold';
 import { LeaseKeeper } from './lease-keeper';
@@ -250,19 +250,7 @@ export class ShardActor {
     const changed = extra.length > 0 ? agg.changedRows().concat(extra) : agg.changedRows();
     const records = this.processor.peekRecords();
     const late = await this.lateFolder.fold(records.lateIncrements);
-    const rows: MinuteCountRow[] = changed.map((r) => {
-      const row: MinuteCountRow = {
-        ts: r.windowStart,
-        adId: r.adId,
-        country: r.country,
-        shard: name,
-        clicks: r.clicks,
-      };
-      if (r.reason !== undefined) row.reason = r.reason;
-      return row;
-    });
-    const written: AggregateRow[] = rows.concat(late.rows);
-    for (const v of records.verdicts) written.push({ ...v, shard: name });
+    const written = flushRows(name, changed, late.rows, records.verdicts);
     try {
       await this.stores.sink.write(written, writeDeadline);
     } catch (e) {
