@@ -1,11 +1,22 @@
 import { isbot } from 'isbot';
+import { LRUCache } from 'lru-cache';
 import { InvalidReason } from './invalid-reason';
 import { IpBlocklist } from './ip-blocklist';
 
 const MINUTE_MS = 60_000;
 
+/**
+ * isbot's one large regular expression costs about 9 µs per user agent, more than the rest of a click's work, while
+ * traffic repeats a few thousand agents: verdicts are remembered (the same answer, so replays are unaffected).
+ */
+const botAgents = new LRUCache<string, boolean>({ max: 50_000 });
+
 /** A user agent on the isbot list of crawlers, bots and HTTP libraries. */
-export const isBotAgent = (userAgent: string): boolean => isbot(userAgent);
+export function isBotAgent(userAgent: string): boolean {
+  let bot = botAgents.get(userAgent);
+  if (bot === undefined) botAgents.set(userAgent, (bot = isbot(userAgent)));
+  return bot;
+}
 const minuteOf = (ts: number) => Math.floor(ts / MINUTE_MS) * MINUTE_MS;
 
 /** The rule settings; 0 turns a limit off. */
