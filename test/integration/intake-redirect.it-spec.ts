@@ -109,6 +109,21 @@ describe('browser clicks through the redirect', () => {
     expect(Math.abs(firstClick.ts - Date.now())).toBeLessThan(60_000);
   });
 
+  it('on a salted ad, a link clicked again from another address is still one click (its twin may be on any shard)', async () => {
+    const hot = `${run}-hot`;
+    await putAd(hot, { targetUrl: 'https://example.com/hot', advertiserId: 'adv-1', campaignId: 'c-1' });
+    // Salted over 8 sub-keys: clicks route by their ip, so these addresses reach different shards.
+    await redis.hset('clicks:hot-ads', hot, JSON.stringify({ salts: 8, previousSalts: 8, changedAt: 0 }));
+    await new Promise((r) => setTimeout(r, 1500)); // HOT_ADS_REFRESH_MS
+    const imp = await postJson(`${url}/v1/impressions`, { adId: hot });
+    for (let i = 1; i <= 6; i++) {
+      const headers = { 'user-agent': 'jest-browser/1.0', 'x-forwarded-for': `198.51.100.${i}, 127.0.0.1` };
+      expect((await request(imp.body.clickUrl, { headers })).status).toBe(302);
+    }
+    const clicks = await streamClicks(redis, config.shards.count, [hot]);
+    expect(clicks.map((c) => c.ip)).toEqual(['198.51.100.1']);
+  });
+
   it('accepts a token of the previous key; rejects forged, tampered and expired tokens without counting', async () => {
     const otherAd = `${run}-ad2`;
     await putAd(otherAd, { targetUrl: 'https://example.com/2', advertiserId: 'adv-1', campaignId: 'c-2' });

@@ -23,8 +23,8 @@ export interface BatchResult {
 interface RoutedClick {
   shard: number;
   event: ClickEvent;
-  /** The shard the event went to before the ad's last salt change, when that differs and may hold its twin. */
-  oldShard: number | null;
+  /** Other shards that may hold its twin (see `route`); usually none. */
+  twinShards: number[];
 }
 
 /** The one path every click takes into the system: validate, route to its shard, de-dup and append atomically. */
@@ -143,31 +143,41 @@ export class ClickIntakeService {
   }
 
   /**
-   * Routes by the hot-ad table (`adId#k` for a salted ad). Right after an ad's salts changed, a retry of an event
-   * routed the old way would land on another shard and miss its twin, so that old shard is named for a check.
+   * Routes by the hot-ad table (`adId#k` for a salted ad, k from the click's ip, user or event id). Two cases send a
+   * twin elsewhere, so those shards are named for a de-dup check too: right after an ad's salts changed, a retry of
+   * an event routed the old way; and on a salted ad, a click of an impression's link from another address than its
+   * first click (it routes by its own ip), which may be on any of the ad's shards.
    */
   private route(event: ClickEvent, now: number): RoutedClick {
     const table = this.hotAds.current;
+    const salts = table.saltsFor(event.adId);
     const saltKey = saltKeyOf(event);
-    const shard = this.router.shardFor(event.adId, saltKey, table.saltsFor(event.adId));
+    const shard = this.router.shardFor(event.adId, saltKey, salts);
     const previous = table.previousSalts(event.adId, now, this.config.intake.dedupHorizonSeconds * 1000);
-    const oldShard = previous === null ? null : this.router.shardFor(event.adId, saltKey, previous);
-    return { shard, event, oldShard: oldShard === shard ? null : oldShard };
+    const twins = new Set<number>();
+    if (previous !== null) twins.add(this.router.shardFor(event.adId, saltKey, previous));
+    if (event.impressionId !== undefined) {
+      if (salts > 1) for (const s of this.router.shardsOf(event.adId, salts)) twins.add(s);
+      if (previous !== null && previous > 1) for (const s of this.router.shardsOf(event.adId, previous)) twins.add(s);
+    }
+    twins.delete(shard);
+    return { shard, event, twinShards: [...twins] };
   }
 
   private async storeRouted(
     writer: ClickStreamWriter,
     routed: readonly RoutedClick[],
   ): Promise<{ outcome: EnqueueOutcome; shard: number }[]> {
-    const checks = routed.filter((r) => r.oldShard !== null);
+    const checks = routed.filter((r) => r.twinShards.length > 0);
     if (checks.length === 0) {
       // The usual case (no recent salt change): no look-ups on old shards, every click goes to the writer.
       const appended = await writer.appendMany(routed);
       return routed.map((r, i) => ({ outcome: appended[i], shard: r.shard }));
     }
     const seenBefore = new Set<RoutedClick>();
-    const seen = await writer.seenMany(checks.map((r) => ({ shard: r.oldShard ?? r.shard, eventId: r.event.eventId })));
-    checks.forEach((r, i) => seen[i] && seenBefore.add(r));
+    const items = checks.flatMap((r) => r.twinShards.map((shard) => ({ shard, eventId: r.event.eventId, r })));
+    const seen = await writer.seenMany(items);
+    items.forEach((item, i) => seen[i] && seenBefore.add(item.r));
     const toAppend = routed.filter((r) => !seenBefore.has(r));
     const appended = await writer.appendMany(toAppend);
     const outcomeOf = new Map(toAppend.map((r, i) => [r, appended[i]]));

@@ -102,3 +102,12 @@ describe('saltKeyOf', () => {
     expect(saltKeyOf({ eventId: 'e', ip: '1.2.3.4', userId: 'u' })).toBe('ip:1.2.3.4');
   });
 });
+
+describe('ShardRouter.shardsOf', () => {
+  it('names every shard a salted ad routes to, whatever the salt key', () => {
+    const router = new ShardRouter(16);
+    const all = router.shardsOf('hot', 8);
+    for (let i = 0; i < 500; i++) expect(all).toContain(router.shardFor('hot', `ip:10.0.0.${i % 256}-${i}`, 8));
+    expect(router.shardsOf('cold', 1)).toEqual([router.shardFor('cold', 'any')]);
+  });
+});

@@ -45,4 +45,12 @@ export class ShardRouter {
   shardFor(adId: string, saltKey: string, salts = 1): number {
     return shardIndex(this.ring.get(routingKey(adId, saltKey, salts)));
   }
+
+  /** Every shard an ad spread over `salts` sub-keys routes to (distinct, ascending). */
+  shardsOf(adId: string, salts: number): number[] {
+    if (salts <= 1) return [shardIndex(this.ring.get(adId))];
+    const shards = new Set<number>();
+    for (let k = 0; k < salts; k++) shards.add(shardIndex(this.ring.get(`${adId}#${k}`)));
+    return [...shards].sort((a, b) => a - b);
+  }
 }
