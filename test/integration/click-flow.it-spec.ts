@@ -122,4 +122,18 @@ describe('a click flows from intake to the gateway', () => {
       expect((await getJson(`${url}/health/ready`)).body.status).toBe('ok');
     }
   });
+
+  it('exports request durations by method, route template (never a raw id) and status on every app', async () => {
+    const count = (text: string, labels: string) =>
+      Number(
+        new RegExp(`^clicks_http_request_duration_seconds_count\\{[^}]*${labels}\\} (\\d+)$`, 'm').exec(text)?.[1] ?? 0,
+      );
+    await postJson(`${ingest}/v1/clicks`, { eventId: `${runId()}-m`, adId: 'some-ad', country: 'DE' });
+    await getJson(`${gateway}/v1/ads/some-ad/clicks?minutes=1`);
+    const ingestText = await fetch(`${ingest}/metrics`).then((r) => r.text());
+    expect(count(ingestText, 'method="POST",route="/v1/clicks",status="202"')).toBeGreaterThan(0);
+    const gatewayText = await fetch(`${gateway}/metrics`).then((r) => r.text());
+    expect(count(gatewayText, 'method="GET",route="/v1/ads/:adId/clicks",status="200"')).toBeGreaterThan(0);
+    expect(gatewayText).not.toContain('route="/v1/ads/some-ad');
+  });
 });

@@ -1,4 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { HttpMetrics } from './http-metrics';
 
 /**
  * Every metric the apps export. Labels are bounded sets (outcome, reason, shard, kind): never an ad id or an ip.
@@ -6,6 +7,9 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
  */
 export class ClickMetrics {
   readonly registry = new Registry();
+
+  /** Every app's HTTP requests (recorded by the server's onResponse hook). */
+  readonly http = new HttpMetrics(this.registry);
 
   readonly intakeEvents = new Counter({
     name: 'clicks_intake_events_total',

@@ -4,6 +4,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { fastify } from 'fastify';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppConfig, loadConfig } from '@clicks/config';
+import { ClickMetrics } from '@clicks/metrics';
 import { loggingModule } from './logging';
 import { isClusterWorker, runPrimary } from './process-cluster';
 
@@ -45,7 +46,21 @@ export async function createHttpApp(
     bufferLogs: true,
   });
   app.useLogger(app.get(PinoLogger));
+  recordHttpRequests(app);
   return app;
+}
+
+/** Every request's duration by method, route template and status (`clicks_http_request_duration_seconds`). */
+function recordHttpRequests(app: NestFastifyApplication): void {
+  const metrics = app.get(ClickMetrics, { strict: false }).http;
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .addHook('onResponse', (req, reply, done) => {
+      const route = req.routeOptions.url;
+      metrics.observe({ method: req.method, route, status: reply.statusCode, seconds: reply.elapsedTime / 1000 });
+      done();
+    });
 }
 
 /** Listens and returns the bound address (port 0 picks a free port, as tests do). */
