@@ -68,10 +68,12 @@ function ensureQuestDbJar() {
   if (!fs.existsSync(cached)) {
     if (!onPath('mvn'))
       fail('Maven (mvn) is needed to fetch the QuestDB jar. Install it with: sudo apt-get install -y maven');
-    log(`fetching org.questdb:questdb:${QUESTDB_VERSION} from Maven Central`);
+    log(`fetching org.questdb:questdb:${QUESTDB_VERSION} from Maven Central (about 33 MB)`);
+    // Quiet except for the transfers: which file is being downloaded, then its size and speed.
     run('mvn', [
-      '-q',
       '-B',
+      '-Dorg.slf4j.simpleLogger.defaultLogLevel=warn',
+      '-Dorg.slf4j.simpleLogger.log.org.apache.maven.cli.transfer.Slf4jMavenTransferListener=info',
       'dependency:get',
       `-Dartifact=org.questdb:questdb:${QUESTDB_VERSION}`,
       '-Dtransitive=false',

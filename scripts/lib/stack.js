@@ -26,10 +26,17 @@ function freePort() {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function waitFor(what, probe, timeoutMs, child) {
-  const deadline = Date.now() + timeoutMs;
+  const started = Date.now();
+  const deadline = started + timeoutMs;
+  let nextNote = started + 10_000;
   while (Date.now() < deadline) {
     if (child && child.exitCode !== null) throw new Error(`${what} exited with code ${child.exitCode}`);
     if (await probe().catch(() => false)) return;
+    // A slow start (a cold JVM, a busy machine) says what it waits for instead of looking hung.
+    if (Date.now() >= nextNote) {
+      log(`still waiting for ${what} (${Math.round((Date.now() - started) / 1000)} s of ${timeoutMs / 1000} s)`);
+      nextNote += 10_000;
+    }
     await sleep(150);
   }
   throw new Error(`${what} was not ready within ${timeoutMs} ms`);
