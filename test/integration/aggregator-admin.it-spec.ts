@@ -89,6 +89,9 @@ describe('aggregator SRE endpoints', () => {
     const text = await res.text();
     expect(text).toContain('clicks_shard_state{shard="s0",kind="lag",app="aggregator"}');
     expect(text).toContain('clicks_flush_duration_seconds_bucket');
-    expect(text).not.toMatch(/adId|ad_id=/);
+    // No ad id label, and the ads this file's tests named in paths appear only as the route template `:adId`.
+    expect(text).not.toMatch(/\b(adId|ad_id)="/);
+    expect(text).not.toMatch(/t[0-9a-f]{8}-(hot|burst)/);
+    expect(text).toContain('route="/v1/admin/hot-ads/:adId"');
   });
 });
