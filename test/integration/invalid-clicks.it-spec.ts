@@ -73,6 +73,16 @@ describe('invalid clicks: bots, floods and repeats counted apart, deterministica
     await sleep(300); // the ingest's hot-ad table follows over pub/sub
   }
 
+  /** Registers an ad of `advertiserId` through ingest's admin API (rollups and redirects need it). */
+  async function registerAd(adId: string, advertiserId: string): Promise<void> {
+    const res = await fetch(`${ingest}/v1/ads/${adId}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', ...adminAuth },
+      body: JSON.stringify({ targetUrl: 'https://example.com/', advertiserId, campaignId: 'c' }),
+    });
+    expect(res.status).toBe(201);
+  }
+
   /** Sends the clicks in order, in small batches, each batch accepted whole before the next. */
   async function send(clicks: readonly MixedClick[], between?: (batch: number) => Promise<void>): Promise<void> {
     for (let i = 0, batch = 0; i < clicks.length; i += 15, batch++) {
@@ -184,14 +194,7 @@ describe('invalid clicks: bots, floods and repeats counted apart, deterministica
   it('rollups of an advertiser add its ads valid and invalid clicks', async () => {
     const run = runId();
     const ads = [`${run}-a`, `${run}-b`];
-    for (const adId of ads) {
-      const res = await fetch(`${ingest}/v1/ads/${adId}`, {
-        method: 'PUT',
-        headers: { 'content-type': 'application/json', ...adminAuth },
-        body: JSON.stringify({ targetUrl: 'https://example.com/', advertiserId: `${run}-adv`, campaignId: 'c' }),
-      });
-      expect(res.status).toBe(201);
-    }
+    for (const adId of ads) await registerAd(adId, `${run}-adv`);
     const w = await worker();
     await w.waitReady();
     const minute = lastMinute();
@@ -257,12 +260,7 @@ describe('invalid clicks: bots, floods and repeats counted apart, deterministica
   it('redirect clicks: too soon after the impression, or for an impression a bot asked for, are invalid', async () => {
     const run = runId();
     const adId = `${run}-r`;
-    const put = await fetch(`${ingest}/v1/ads/${adId}`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json', ...adminAuth },
-      body: JSON.stringify({ targetUrl: 'https://example.com/', advertiserId: `${run}-adv`, campaignId: 'c' }),
-    });
-    expect(put.status).toBe(201);
+    await registerAd(adId, `${run}-adv`);
     const w = await worker();
     await w.waitReady();
     const impression = async (userAgent?: string) =>

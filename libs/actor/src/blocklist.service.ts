@@ -61,8 +61,7 @@ export class BlocklistService implements OnApplicationBootstrap, OnApplicationSh
 
   private async refresh(): Promise<void> {
     try {
-      const next = await this.store.snapshot();
-      if (this.snapshot === null || next.version !== this.snapshot.version) this.snapshot = next;
+      this.snapshot = await this.store.snapshot();
     } catch (e) {
       // Keep the list last read: the actors go on judging by it, and take the new one once Redis answers.
       this.log.debug(`blocklist not read: ${e instanceof Error ? e.message : String(e)}`);

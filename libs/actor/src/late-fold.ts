@@ -1,11 +1,11 @@
 import { LATE_SHARD_SUFFIX, MinuteCountRow } from '@clicks/store';
 import { lateCellKey, WindowCells } from '@clicks/stream';
+import { countKey } from '@clicks/windowing';
 import { CheckpointStore } from './shard-actor.ports';
 import { LateIncrement } from './shard-processor';
 
-/** A late cell's key, as the window aggregator names its cells: `ad\0country`, and `\0reason` when invalid. */
-const cellKey = (inc: LateIncrement) =>
-  inc.reason === undefined ? `${inc.adId}\u0000${inc.country}` : `${inc.adId}\u0000${inc.country}\u0000${inc.reason}`;
+/** A late cell's key: the window aggregator's name for the same count. */
+const cellKey = (inc: LateIncrement) => countKey(inc.adId, inc.country, inc.reason);
 
 /** The cells whose folded-in counts the increments add to, per minute (what to read before the write). */
 export function lateCellsToRead(increments: readonly LateIncrement[]): [minute: number, keys: string[]][] {

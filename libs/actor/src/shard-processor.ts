@@ -1,7 +1,8 @@
 import { ClickEvent, decodeClick, encodeLateRecord, MalformedEntryError, UNKNOWN_COUNTRY } from '@clicks/events';
 import { ClickJudge, InvalidReason, IpBlocklist } from '@clicks/fraud';
 import { ShardCheckpoint, ShardEntry } from '@clicks/stream';
-import { WindowAggregator, windowStart } from '@clicks/windowing';
+import { InvalidClickRow } from '@clicks/store';
+import { countKey, WindowAggregator, windowStart } from '@clicks/windowing';
 
 /** Late clicks of one (minute, ad, country) cell since the last checkpoint, to fold into that minute's count. */
 export interface LateIncrement {
@@ -15,7 +16,8 @@ export interface LateIncrement {
 
 /**
  * What became of one entry. `clamped`: counted, but stamped further ahead of its append time than the skew allows,
- * so it moved stream time only that far. `invalid`: counted apart, as not billable (`lastVerdict` says why). Every entry that is not counted is counted under another outcome.
+ * so it moved stream time only that far. `invalid`: counted apart, as not billable (`lastVerdict` says why). Every
+ * entry that is not counted is counted under another outcome.
  */
 export type EntryOutcome = 'applied' | 'clamped' | 'invalid' | 'late' | 'malformed' | 'trimmed' | 'tick' | 'control';
 
@@ -24,17 +26,8 @@ export function appendTimeOf(entryId: string): number {
   return Number(entryId.slice(0, entryId.indexOf('-')));
 }
 
-/** An invalid click and why: stored beside the raw archive with the flush that counts it. */
-export interface Verdict {
-  ts: number;
-  eventId: string;
-  adId: string;
-  reason: InvalidReason;
-  country: string;
-  userId?: string;
-  ip?: string;
-  late?: boolean;
-}
+/** An invalid click and why (a clicks_raw_invalid row without its shard): stored with the flush that counts it. */
+export type Verdict = Omit<InvalidClickRow, 'shard' | 'reason'> & { reason: InvalidReason };
 
 /** What the next checkpoint records besides the state: late records, dead letters, late clicks, verdicts. */
 export interface ShardRecords {
@@ -176,7 +169,7 @@ export class ShardProcessor {
   }
 
   private addLate(minute: number, adId: string, country: string, reason: InvalidReason | null): void {
-    const key = `${minute}\u0000${adId}\u0000${country}\u0000${reason ?? ''}`;
+    const key = `${minute}\u0000${countKey(adId, country, reason)}`;
     const cell = this.lateCells.get(key);
     if (cell) cell.clicks++;
     else if (reason === null) this.lateCells.set(key, { minute, adId, country, clicks: 1 });

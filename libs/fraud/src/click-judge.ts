@@ -1,9 +1,8 @@
 import { isbot } from 'isbot';
 import { LRUCache } from 'lru-cache';
+import { STATE_CELL_PREFIX, WINDOW_MS, windowStart } from '@clicks/windowing';
 import { InvalidReason } from './invalid-reason';
 import { IpBlocklist } from './ip-blocklist';
-
-const MINUTE_MS = 60_000;
 
 /**
  * isbot's one large regular expression costs about 9 µs per user agent, more than the rest of a click's work, while
@@ -17,7 +16,6 @@ export function isBotAgent(userAgent: string): boolean {
   if (bot === undefined) botAgents.set(userAgent, (bot = isbot(userAgent)));
   return bot;
 }
-const minuteOf = (ts: number) => Math.floor(ts / MINUTE_MS) * MINUTE_MS;
 
 /** The rule settings; 0 turns a limit off. */
 export interface FraudRules {
@@ -53,10 +51,9 @@ export interface VerdictCells {
   setCell(minute: number, key: string, value: number): void;
 }
 
-/** Rule-state cell keys start with \u0001, which no ad id or count key can: they are never written as rows. */
-export const RULE_CELL_PREFIX = '\u0001';
-const ipKey = (adId: string, ip: string) => `${RULE_CELL_PREFIX}i\u0000${adId}\u0000${ip}`;
-const userKey = (adId: string, userId: string) => `${RULE_CELL_PREFIX}u\u0000${adId}\u0000${userId}`;
+/** Rule-state cell keys start with the windows' state-cell prefix, which no count key can: never written as rows. */
+const ipKey = (adId: string, ip: string) => `${STATE_CELL_PREFIX}i\u0000${adId}\u0000${ip}`;
+const userKey = (adId: string, userId: string) => `${STATE_CELL_PREFIX}u\u0000${adId}\u0000${userId}`;
 
 /**
  * Decides whether a click is billable, as a pure function of the clicks judged before it (stream order), the rules
@@ -96,7 +93,7 @@ export class ClickJudge {
     let reason = this.screen(click);
     if (click.ip !== undefined && this.rules.ipMaxPerAdMinute > 0) {
       // Every click from the ip counts toward the limit, whatever its verdict: a flood is a flood.
-      const minute = minuteOf(click.ts);
+      const minute = windowStart(click.ts);
       const key = ipKey(click.adId, click.ip);
       const seen = (cells.cellValue(minute, key) ?? 0) + 1;
       cells.setCell(minute, key, seen);
@@ -105,7 +102,7 @@ export class ClickJudge {
     if (click.userId !== undefined && this.rules.repeatMs > 0 && reason === null) {
       const key = userKey(click.adId, click.userId);
       if (this.repeats(click.ts, key, cells)) return 'repeat_user';
-      const minute = minuteOf(click.ts + this.rules.repeatMs);
+      const minute = windowStart(click.ts + this.rules.repeatMs);
       cells.setCell(minute, key, Math.max(click.ts, cells.cellValue(minute, key) ?? Number.NEGATIVE_INFINITY));
     }
     return reason;
@@ -114,7 +111,7 @@ export class ClickJudge {
   /** A valid click of the user on the ad within R of `ts`: kept in the minutes of [ts, ts + 2R). */
   private repeats(ts: number, key: string, cells: VerdictCells): boolean {
     const r = this.rules.repeatMs;
-    for (let minute = minuteOf(ts); minute < ts + 2 * r; minute += MINUTE_MS) {
+    for (let minute = windowStart(ts); minute < ts + 2 * r; minute += WINDOW_MS) {
       const last = cells.cellValue(minute, key);
       if (last !== undefined && Math.abs(ts - last) < r) return true;
     }

@@ -1,3 +1,3 @@
-export { ClickJudge, FraudRules, isBotAgent, JudgedClick, RULE_CELL_PREFIX, VerdictCells } from './click-judge';
+export { ClickJudge, FraudRules, isBotAgent, JudgedClick, VerdictCells } from './click-judge';
 export { CountByReason, INVALID_REASONS, InvalidReason, isInvalidReason, noInvalidClicks } from './invalid-reason';
 export { InvalidCidrError, IpBlocklist, normalizeCidr } from './ip-blocklist';

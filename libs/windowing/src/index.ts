@@ -4,6 +4,8 @@ export {
   AggregatorSnapshot,
   ApplyOutcome,
   CountedClick,
+  countKey,
+  STATE_CELL_PREFIX,
   WindowAggregator,
   WindowRow,
 } from './window-aggregator';

@@ -40,7 +40,7 @@ export interface AggregatorSnapshot {
 
 const SEP = '\u0000';
 /** Cells whose key starts with this hold rule state (see @clicks/fraud): checkpointed like counts, never rows. */
-const STATE_CELL = '\u0001';
+export const STATE_CELL_PREFIX = '\u0001';
 
 /** A cell key as a row: `ad\0country` (valid clicks) or `ad\0country\0reason` (invalid ones). */
 function rowOf(windowStart: number, key: string, clicks: number): WindowRow {
@@ -48,7 +48,8 @@ function rowOf(windowStart: number, key: string, clicks: number): WindowRow {
   return reason === undefined ? { windowStart, adId, country, clicks } : { windowStart, adId, country, clicks, reason };
 }
 
-const countKey = (adId: string, country: string, reason?: string | null) =>
+/** A count cell's key: `ad\0country` (valid clicks) or `ad\0country\0reason` (invalid ones); late folds use it too. */
+export const countKey = (adId: string, country: string, reason?: string | null): string =>
   reason ? adId + SEP + country + SEP + reason : adId + SEP + country;
 
 /** One count of a window (valid or invalid clicks of an ad and country, or a rule's state); `changed` while unflushed. */
@@ -124,7 +125,7 @@ export class WindowAggregator {
 
   /** Sets a rule-state cell (key starting with \u0001); it is checkpointed with its minute and goes with it. */
   setCell(minute: number, key: string, value: number): void {
-    if (!key.startsWith(STATE_CELL)) throw new RangeError(`rule-state cell key must start with \\u0001: ${key}`);
+    if (!key.startsWith(STATE_CELL_PREFIX)) throw new RangeError(`rule-state cell key must start with \\u0001: ${key}`);
     this.cell(minute, key).clicks = value;
   }
 
@@ -154,7 +155,7 @@ export class WindowAggregator {
     const rows: WindowRow[] = [];
     for (let i = 0; i < this.changedCells.length; i++) {
       const { key, clicks } = this.changedCells[i];
-      if (!key.startsWith(STATE_CELL)) rows.push(rowOf(this.changedStarts[i], key, clicks));
+      if (!key.startsWith(STATE_CELL_PREFIX)) rows.push(rowOf(this.changedStarts[i], key, clicks));
     }
     return rows;
   }
@@ -185,7 +186,7 @@ export class WindowAggregator {
     const rows: WindowRow[] = [];
     for (const start of starts) {
       for (const { key, clicks } of this.windows.get(start)?.values() ?? []) {
-        if (!key.startsWith(STATE_CELL)) rows.push(rowOf(start, key, clicks));
+        if (!key.startsWith(STATE_CELL_PREFIX)) rows.push(rowOf(start, key, clicks));
       }
     }
     return rows;
