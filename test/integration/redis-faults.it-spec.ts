@@ -7,7 +7,7 @@ import { createIngestApp } from '../../apps/ingest/src/ingest.app';
 import { ClickProducer, settledCounts } from '../support/ground-truth';
 import { freePortAsync } from '../support/ports';
 import { AppProcess } from '../support/processes';
-import { eventually, runId, startApp, testConfig } from '../support/test-env';
+import { adminAuth, eventually, runId, startApp, testConfig } from '../support/test-env';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const stack = require('../../scripts/lib/stack') as {
@@ -103,10 +103,22 @@ describe('aggregation across Redis faults', () => {
       await sleep(250);
     }
     expect(readiness).toContain(503);
+    // An admin write whose state is in Redis (the ip blocklist) is answered 503 with Retry-After, not 500.
+    const block = (cidr: string) =>
+      fetch(`${worker.url}/v1/admin/blocklist/${encodeURIComponent(cidr)}`, { method: 'PUT', headers: adminAuth });
+    const refused = await block('192.0.2.0/24');
+    expect([refused.status, refused.headers.get('retry-after')]).toEqual([503, '1']);
     redis = await stack.startRedis({ dir, port });
     const answering = Date.now();
     const recoveryMs = await allShardsApplyingAfter(answering, 10_000);
     expect(recoveryMs).toBeLessThan(10_000);
+    // Once Redis is back the change is taken, and every shard's stream carries it.
+    expect((await block('192.0.2.0/24')).status).toBe(201);
+    await eventually(
+      () => fetch(`${worker.url}/v1/admin/shards`, { headers: adminAuth }).then((r) => r.json()),
+      (b: any) => b.shards.every((s: any) => s.local?.blocklistVersion >= 1),
+      5000,
+    );
     await sleep(1000);
     await producer.stop();
     const { counts, expected } = await settledCounts(testConfig().questdb.pgUrl, run, producer);

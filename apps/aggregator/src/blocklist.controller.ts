@@ -9,12 +9,13 @@ import {
   Param,
   Put,
   Res,
+  UseFilters,
   UseGuards,
 } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { BlocklistService } from '@clicks/actor';
 import { InvalidCidrError, normalizeCidr } from '@clicks/fraud';
-import { AdminTokenGuard } from '@clicks/server';
+import { AdminTokenGuard, RedisUnavailableFilter } from '@clicks/server';
 
 const MAX_NOTE = 200;
 
@@ -24,6 +25,7 @@ const MAX_NOTE = 200;
  */
 @Controller('v1/admin/blocklist')
 @UseGuards(AdminTokenGuard)
+@UseFilters(RedisUnavailableFilter)
 export class BlocklistController {
   constructor(private readonly blocklist: BlocklistService) {}
 

@@ -1,7 +1,7 @@
-import { BadRequestException, Body, Controller, Delete, Get, Param, Put, UseGuards } from '@nestjs/common';
+import { BadRequestException, Body, Controller, Delete, Get, Param, Put, UseFilters, UseGuards } from '@nestjs/common';
 import { HotAdAdminService } from '@clicks/actor';
 import { MAX_SALTS } from '@clicks/routing';
-import { AdminTokenGuard } from '@clicks/server';
+import { AdminTokenGuard, RedisUnavailableFilter } from '@clicks/server';
 
 const AD_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
@@ -13,6 +13,7 @@ function adIdParam(adId: string): string {
 
 @Controller('v1/admin/hot-ads')
 @UseGuards(AdminTokenGuard)
+@UseFilters(RedisUnavailableFilter)
 export class HotAdsController {
   constructor(private readonly hotAds: HotAdAdminService) {}
 

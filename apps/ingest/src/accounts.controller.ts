@@ -17,8 +17,7 @@ import { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { AccountStore, isKeyId, KeyKind, KeySummary, mintKey } from '@clicks/accounts';
 import { isAdId } from '@clicks/ads';
-import { AdminTokenGuard } from '@clicks/server';
-import { RegistryUnavailableFilter } from './registry-unavailable.filter';
+import { AdminTokenGuard, RedisUnavailableFilter } from '@clicks/server';
 
 const advertiserBody = z.object({ name: z.string().trim().min(1).max(200) });
 
@@ -49,7 +48,7 @@ const summary = (k: KeySummary) => ({ keyId: k.keyId, createdAt: iso(k.createdAt
  */
 @Controller('v1/admin')
 @UseGuards(AdminTokenGuard)
-@UseFilters(RegistryUnavailableFilter)
+@UseFilters(RedisUnavailableFilter)
 export class AccountsController {
   constructor(private readonly accounts: AccountStore) {}
 

@@ -14,12 +14,11 @@ import {
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiKeyGuard, RequireKey } from '@clicks/accounts';
 import { AdRegistry, isAdId, parseAdRegistration } from '@clicks/ads';
-import { AdminTokenGuard } from '@clicks/server';
-import { RegistryUnavailableFilter } from './registry-unavailable.filter';
+import { AdminTokenGuard, RedisUnavailableFilter } from '@clicks/server';
 
 /** The ads registry: where each ad's clicks are redirected. Writes need the admin token; reads a key. */
 @Controller('v1/ads')
-@UseFilters(RegistryUnavailableFilter)
+@UseFilters(RedisUnavailableFilter)
 export class AdsController {
   constructor(private readonly ads: AdRegistry) {}
 

@@ -3,12 +3,13 @@ import { FastifyReply } from 'fastify';
 import { RateLimitedError } from '@clicks/limits';
 
 /**
- * The registries (ads, accounts) live in Redis: a write or read that fails for any reason but the caller's (an
- * HttpException) means Redis could not answer, which the caller retries (503 with Retry-After) rather than a 500.
+ * For endpoints whose state lives in Redis (the ads and accounts registries, the hot-ad table, the ip blocklist): a
+ * write or read that fails for any reason but the caller's (an HttpException) means Redis could not answer, which
+ * the caller retries (503 with Retry-After) rather than a 500.
  */
 @Catch()
-export class RegistryUnavailableFilter implements ExceptionFilter {
-  private readonly log = new Logger(RegistryUnavailableFilter.name);
+export class RedisUnavailableFilter implements ExceptionFilter {
+  private readonly log = new Logger(RedisUnavailableFilter.name);
 
   catch(e: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
@@ -20,10 +21,10 @@ export class RegistryUnavailableFilter implements ExceptionFilter {
         .send(typeof body === 'string' ? { statusCode: e.getStatus(), message: body } : body);
       return;
     }
-    this.log.warn(`registry unavailable: ${e instanceof Error ? e.message : String(e)}`);
+    this.log.warn(`Redis unavailable: ${e instanceof Error ? e.message : String(e)}`);
     void reply
       .code(503)
       .header('Retry-After', '1')
-      .send({ statusCode: 503, error: 'unavailable', message: 'the registry (Redis) did not answer; retry' });
+      .send({ statusCode: 503, error: 'unavailable', message: 'Redis did not answer; retry' });
   }
 }
