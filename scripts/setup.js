@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 'use strict';
 // `npm run setup`: installs what the system needs, idempotently, and builds. Dependency-free (runs before npm ci).
-// Steps: npm ci when node_modules is stale; redis-server (and wrk with --bench) from Debian's packages; the QuestDB
-// jar from Maven Central (cached under .cache/); Java 17+; `npm run build` when a source is newer than the last build.
+// Steps: npm ci when node_modules is stale; redis-server (faketime, chromium and promtool with --test, wrk with
+// --bench) from Debian's packages; the QuestDB jar from Maven Central (cached under .cache/); Java 17+; `npm run
+// build` when a source is newer than the last build.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -111,7 +112,16 @@ ensureQuestDbJar();
 ensureBuild();
 // The tests run an aggregator with a clock set ahead (faketime, Debian's libfaketime) to show that no worker clock
 // closes windows early.
-if (process.argv.includes('--test')) ensureDebianPackage('faketime', 'faketime');
+// The dashboard's tests drive Debian's Chromium (browser downloads are not reachable); CI checks the alert rules with
+// promtool, from Debian's prometheus package.
+if (process.argv.includes('--test')) {
+  ensureDebianPackage('faketime', 'faketime');
+  ensureDebianPackage('chromium', 'chromium');
+  if (ensureDebianPackage('promtool', 'prometheus')) {
+    // The package starts a Prometheus service on 9090 that nothing here uses.
+    spawnSync('sh', ['-c', 'service prometheus stop || systemctl stop prometheus'], { stdio: 'ignore' });
+  }
+}
 // `npm run bench` loads the intake with wrk, a C load generator that leaves the CPU to the app; the other benchmarks
 // run without it, so a machine where it cannot be installed only warns here.
 if (process.argv.includes('--bench')) {
