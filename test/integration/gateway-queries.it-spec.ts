@@ -155,6 +155,38 @@ describe('gateway queries against QuestDB', () => {
     );
   });
 
+  it('breaks an ad down by country, summed over shards, valid clicks descending', async () => {
+    const r = await rest(`/v1/ads/${ad('a')}/countries?from=${at(0)}&to=${at(2880)}`);
+    expect(r).toEqual({
+      status: 200,
+      body: {
+        scope: 'ad',
+        id: ad('a'),
+        from: at(0),
+        to: at(2880),
+        total: 35,
+        invalid: 0,
+        countries: [
+          { country: 'DE', clicks: 18, invalid: 0 },
+          { country: 'US', clicks: 12, invalid: 0 },
+          { country: 'FR', clicks: 5, invalid: 0 },
+        ],
+      },
+    });
+    expect((await rest(`/v1/ads/${ad('a')}/countries?from=${at(1)}&to=${at(2)}`)).body.countries).toEqual([
+      { country: 'DE', clicks: 1, invalid: 0 },
+    ]);
+    expect((await rest(`/v1/campaigns/${ad('none')}/countries?minutes=5`)).status).toBe(404);
+    expect(await rest(`/v1/ads/${encodeURIComponent('bad id')}/countries?minutes=5`)).toMatchObject({
+      status: 400,
+      body: { param: 'adId' },
+    });
+  });
+
+  it('names the viewer behind the key', async () => {
+    expect(await rest('/v1/me')).toEqual({ status: 200, body: { kind: 'admin' } });
+  });
+
   it('floors from and to to the minute (from inclusive, to exclusive)', async () => {
     const from = new Date(B + 30_000).toISOString();
     const to = new Date(B + MIN + 59_999).toISOString();

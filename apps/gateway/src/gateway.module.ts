@@ -5,15 +5,24 @@ import { TerminusModule } from '@nestjs/terminus';
 import { AccountsModule } from '@clicks/accounts';
 import { AdRegistry } from '@clicks/ads';
 import { AppConfig, ConfigModule } from '@clicks/config';
-import { AD_DIRECTORY, AdClicksQuery, RollupQuery, TopAdsQuery, TopListWarmer } from '@clicks/query';
+import {
+  AD_DIRECTORY,
+  AdClicksQuery,
+  CountryBreakdownQuery,
+  RollupQuery,
+  TopAdsQuery,
+  TopListWarmer,
+} from '@clicks/query';
 import { MetricsModule } from '@clicks/metrics';
 import { QuestDbModule } from '@clicks/store';
 import { RedisModule } from '@clicks/stream';
 import { AdClicksController } from './ad-clicks.controller';
+import { CountryBreakdownController } from './country-breakdown.controller';
 import { AdsResolver } from './graphql/ads.resolver';
 import { ClicksResolver } from './graphql/clicks.resolver';
 import { complexityRules, MAX_QUERY_DEPTH } from './graphql/graphql-limits';
 import { HealthController } from './health.controller';
+import { ViewerController } from './viewer.controller';
 
 @Module({})
 export class GatewayModule {
@@ -40,11 +49,12 @@ export class GatewayModule {
           validationRules: complexityRules,
         }),
       ],
-      controllers: [AdClicksController, HealthController],
+      controllers: [AdClicksController, CountryBreakdownController, ViewerController, HealthController],
       providers: [
         AdClicksQuery,
         TopAdsQuery,
         RollupQuery,
+        CountryBreakdownQuery,
         TopListWarmer,
         ClicksResolver,
         AdRegistry,

@@ -75,3 +75,25 @@ export class ParamErrorDoc {
   @ApiProperty({ example: 'granularity' }) param!: string;
   @ApiProperty() message!: string;
 }
+
+export class CountryTotalDoc {
+  @ApiProperty({ example: 'DE' }) country!: string;
+  @ApiProperty({ description: 'valid (billable) clicks' }) clicks!: number;
+  @ApiProperty({ description: 'invalid (not billable) clicks, not in clicks' }) invalid!: number;
+}
+
+export class CountryBreakdownDoc {
+  @ApiProperty({ enum: ['ad', 'advertiser', 'campaign'] }) scope!: string;
+  @ApiProperty() id!: string;
+  @ApiProperty() from!: string;
+  @ApiProperty() to!: string;
+  @ApiProperty({ description: 'valid clicks over every country' }) total!: number;
+  @ApiProperty({ description: 'invalid clicks over every country' }) invalid!: number;
+  @ApiProperty({ type: [CountryTotalDoc], description: 'valid clicks descending, then country' })
+  countries!: CountryTotalDoc[];
+}
+
+export class ViewerDoc {
+  @ApiProperty({ enum: ['admin', 'advertiser'] }) kind!: string;
+  @ApiPropertyOptional({ description: 'whose numbers an advertiser key reads' }) advertiserId?: string;
+}

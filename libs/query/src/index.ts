@@ -18,3 +18,5 @@ export { fillSeries, QueryParamError, RangeParams, resolveRange, SeriesPoint, Ti
 export { RollupAnswer, RollupKind, RollupParams, RollupQuery } from './rollup.query';
 export { AD_DIRECTORY, AdDirectory, ADMIN_VIEWER, NotVisibleError, QueryForbiddenError, Viewer } from './viewer';
 export { FixedAdDirectory } from './fixed-ad-directory';
+export { AdScopeKind } from './ad-scope';
+export { CountryBreakdownAnswer, CountryBreakdownQuery, mergeCountryTotals } from './country-breakdown.query';

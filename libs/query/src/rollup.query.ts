@@ -7,7 +7,8 @@ import { AdSetReader } from './ad-set';
 import { QueryCache } from './query-cache';
 import { Granularity, GRANULARITY_MS, parseAdId, parseFilter, parseGranularity } from './query-params';
 import { fillSeries, invalidOfSeries, QueryParamError, RangeParams, resolveRange, SeriesPoint } from './time-range';
-import { AD_DIRECTORY, AdDirectory, NotVisibleError, Viewer } from './viewer';
+import { adsInScope } from './ad-scope';
+import { AD_DIRECTORY, AdDirectory, Viewer } from './viewer';
 
 export type RollupKind = 'advertiser' | 'campaign';
 
@@ -63,7 +64,7 @@ export class RollupQuery {
     const range = resolveRange(params, now, this.config.query.maxWindowMs);
     const granularity = parseGranularity(params.granularity);
     const filters = parseFilter({ country: params.country });
-    const adIds = await this.adsOf(kind, id, viewer);
+    const adIds = await adsInScope(this.ads, kind, id, viewer);
     const key = JSON.stringify([kind, id, viewer.kind === 'admin' ? '' : viewer.advertiserId, range, filters]);
     const timer = this.metrics.querySeconds.startTimer({ kind: `${kind}_clicks`, source: 'ad_set' });
     const minutes = await this.cache.get(key, () =>
@@ -83,19 +84,5 @@ export class RollupQuery {
       series,
     };
     return kind === 'advertiser' ? { advertiserId: id, ...answer } : { campaignId: id, ...answer };
-  }
-
-  private async adsOf(kind: RollupKind, id: string, viewer: Viewer): Promise<string[]> {
-    const own = viewer.kind === 'advertiser' ? viewer.advertiserId : undefined;
-    if (kind === 'advertiser') {
-      if (own !== undefined && own !== id) throw new NotVisibleError('advertiser', id);
-      const ads = await this.ads.adsOfAdvertiser(id);
-      // The admin asking for an advertiser without ads is most likely a typo; an advertiser's own empty account is 0.
-      if (ads.length === 0 && own === undefined) throw new NotVisibleError('advertiser', id);
-      return ads;
-    }
-    const ads = await this.ads.adsOfCampaign(id, own);
-    if (ads.length === 0) throw new NotVisibleError('campaign', id);
-    return ads;
   }
 }

@@ -1,4 +1,11 @@
-import { adTotalsSql, invalidMinuteTotalsSql, minuteSummariesSql, minuteTotalsSql, topAdsSql } from './click-query-sql';
+import {
+  adTotalsSql,
+  countryTotalsSql,
+  invalidMinuteTotalsSql,
+  minuteSummariesSql,
+  minuteTotalsSql,
+  topAdsSql,
+} from './click-query-sql';
 
 const FROM = Date.parse('2026-11-23T10:00:00Z');
 const TO = FROM + 3_600_000;
@@ -48,6 +55,13 @@ describe('click query SQL', () => {
     expect(a.text).not.toContain(evil);
     expect(a.text).toContain('country = $3 AND ad_id IN ($4, $5)');
     expect(a.values).toEqual([new Date(FROM), new Date(TO), evil, 'ad-1', evil]);
+    for (const invalid of [false, true]) {
+      const c = countryTotalsSql(['ad-1', evil], FROM, TO, invalid);
+      expect(c.text).not.toContain(evil);
+      expect(c.text).toContain(invalid ? 'FROM ad_invalid_clicks_1m' : 'FROM ad_clicks_1m');
+      expect(c.text).toMatch(/ad_id IN \(\$3, \$4\)\s+GROUP BY country$/);
+      expect(c.values).toEqual([new Date(FROM), new Date(TO), 'ad-1', evil]);
+    }
     const m = minuteSummariesSql(FROM, TO, evil);
     expect(m.text).not.toContain(evil);
     expect(m.values).toEqual([new Date(FROM), new Date(TO), evil]);

@@ -168,3 +168,17 @@ export function adTotalsSql(from: number, to: number, adIds: readonly string[], 
     values,
   };
 }
+
+/**
+ * Valid (`invalid` false) or invalid clicks per country in [from, to) summed over `adIds`; countries without clicks
+ * absent. A country breakdown, one chunk of the ads at a time.
+ */
+export function countryTotalsSql(adIds: readonly string[], from: number, to: number, invalid: boolean): SqlQuery {
+  const values: unknown[] = [new Date(from), new Date(to)];
+  const where = ['ts >= $1', 'ts < $2', adIdIn(values, adIds)];
+  return {
+    text: `SELECT country, sum(clicks) AS clicks FROM ${invalid ? TABLES.invalidMinuteCounts : TABLES.minuteCounts}
+      WHERE ${where.join(' AND ')} GROUP BY country`,
+    values,
+  };
+}

@@ -4,6 +4,7 @@ import {
   adsMinuteTotalsSql,
   adTotalsSql,
   ClickFilter,
+  countryTotalsSql,
   minuteSummariesSql,
   minuteSummariesStatusSql,
   invalidMinuteTotalsSql,
@@ -42,6 +43,13 @@ export function withInvalid(valid: readonly MinuteRow[], invalid: readonly Reaso
     m.invalid[r.reason] = (m.invalid[r.reason] ?? 0) + Number(r.clicks);
   }
   return [...byMinute.values()].sort((a, b) => a.ts - b.ts);
+}
+
+/** Clicks of one country: valid (billable) and invalid apart. */
+export interface CountryTotal {
+  country: string;
+  clicks: number;
+  invalid: number;
 }
 
 export interface AdTotal {
@@ -110,6 +118,25 @@ export class ClickQueryRepository {
     return withInvalid(valid, invalid);
   }
 
+  /** Valid and invalid clicks per country in [from, to) summed over `adIds`; countries with neither absent. */
+  async countryTotals(adIds: readonly string[], from: number, to: number): Promise<CountryTotal[]> {
+    if (adIds.length === 0) return [];
+    type Row = { country: string; clicks: number };
+    const [valid, invalid] = await Promise.all([
+      this.run<Row>(countryTotalsSql(adIds, from, to, false)),
+      this.invalidRows<Row>(countryTotalsSql(adIds, from, to, true)),
+    ]);
+    const byCountry = new Map<string, CountryTotal>();
+    const of = (country: string) => {
+      let total = byCountry.get(country);
+      if (!total) byCountry.set(country, (total = { country, clicks: 0, invalid: 0 }));
+      return total;
+    };
+    for (const r of valid) of(r.country).clicks += Number(r.clicks);
+    for (const r of invalid) of(r.country).invalid += Number(r.clicks);
+    return [...byCountry.values()];
+  }
+
   async ping(): Promise<void> {
     await this.pool.query('SELECT 1');
   }
@@ -118,9 +145,9 @@ export class ClickQueryRepository {
    * Invalid clicks per minute and reason. Until an aggregator of this version has created the invalid-click tables
    * (a rolling upgrade, gateway first), none was ever counted: no table means none.
    */
-  private async invalidRows(q: SqlQuery): Promise<ReasonRow[]> {
+  private async invalidRows<R extends object = ReasonRow>(q: SqlQuery): Promise<R[]> {
     try {
-      return await this.run<ReasonRow>(q);
+      return await this.run<R>(q);
     } catch (e) {
       if (e instanceof Error && /table does not exist/i.test(e.message)) return [];
       throw e;

@@ -1,6 +1,6 @@
 export { AggregateRow, AggregateWriter, InvalidClickRow, MinuteCountRow } from './aggregate-writer';
 export { ArchivedClickLookup } from './archived-click-lookup';
-export { AdTotal, ClickQueryRepository, MinuteSummary, MinuteTotal } from './click-query.repository';
+export { AdTotal, ClickQueryRepository, CountryTotal, MinuteSummary, MinuteTotal } from './click-query.repository';
 export { ClickFilter } from './click-query-sql';
 export { createPgPool, QueryTimeoutError, QuestDbUnavailableError } from './pg-pool';
 export { QuestDbConnection, QuestDbHealthIndicator, QuestDbModule } from './questdb.module';

@@ -1,0 +1,55 @@
+import { Controller, Get, Param, Query, Req, UseGuards } from '@nestjs/common';
+import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { FastifyRequest } from 'fastify';
+import { ApiKeyGuard, RequireKey } from '@clicks/accounts';
+import { CountryBreakdownQuery, RangeParams } from '@clicks/query';
+import { CountryBreakdownDoc, ParamErrorDoc } from './openapi.docs';
+import { viewerOf } from './viewer-of';
+
+type QueryString = Record<string, string | undefined>;
+
+const rangeOf = (q: QueryString): RangeParams => ({ minutes: q.minutes, from: q.from, to: q.to });
+
+function rangeQueries(): MethodDecorator {
+  const decorators = [
+    ApiQuery({ name: 'minutes', required: false, description: 'the M most recent minutes, the current one included' }),
+    ApiQuery({ name: 'from', required: false, description: 'ISO-8601 with zone, inclusive, floored to the minute' }),
+    ApiQuery({ name: 'to', required: false, description: 'ISO-8601 with zone, exclusive, floored to the minute' }),
+    ApiOkResponse({ type: CountryBreakdownDoc }),
+    ApiBadRequestResponse({ type: ParamErrorDoc }),
+  ];
+  return (target, key, descriptor) => {
+    for (const d of decorators) d(target, key, descriptor);
+  };
+}
+
+/** Clicks per country over a window, for one ad, an advertiser's ads or a campaign's (an advertiser: its own). */
+@ApiTags('clicks')
+@ApiBearerAuth()
+@Controller('v1')
+@UseGuards(ApiKeyGuard)
+@RequireKey('advertiser')
+export class CountryBreakdownController {
+  constructor(private readonly breakdown: CountryBreakdownQuery) {}
+
+  @Get('ads/:adId/countries')
+  @ApiOperation({ summary: "One ad's clicks per country" })
+  @rangeQueries()
+  ad(@Param('adId') id: string, @Query() q: QueryString, @Req() req: FastifyRequest) {
+    return this.breakdown.run('ad', id, rangeOf(q), viewerOf(req));
+  }
+
+  @Get('advertisers/:advertiserId/countries')
+  @ApiOperation({ summary: "The advertiser's clicks per country" })
+  @rangeQueries()
+  advertiser(@Param('advertiserId') id: string, @Query() q: QueryString, @Req() req: FastifyRequest) {
+    return this.breakdown.run('advertiser', id, rangeOf(q), viewerOf(req));
+  }
+
+  @Get('campaigns/:campaignId/countries')
+  @ApiOperation({ summary: "The campaign's clicks per country (an advertiser: its own ads in it)" })
+  @rangeQueries()
+  campaign(@Param('campaignId') id: string, @Query() q: QueryString, @Req() req: FastifyRequest) {
+    return this.breakdown.run('campaign', id, rangeOf(q), viewerOf(req));
+  }
+}
