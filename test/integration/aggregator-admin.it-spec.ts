@@ -87,7 +87,10 @@ describe('aggregator SRE endpoints', () => {
     const res = await fetch(`${url}/metrics`);
     expect(res.status).toBe(200);
     const text = await res.text();
-    expect(text).toContain('clicks_shard_state{shard="s0",kind="lag",app="aggregator"}');
+    expect(text).toContain('clicks_shard_lag_entries{shard="s0",app="aggregator"}');
+    expect(text).toContain('clicks_shard_owned{shard="s0",app="aggregator"} 1');
+    expect(text).toMatch(/^clicks_shard_unflushed_age_seconds\{shard="s0",app="aggregator"\} [0-9.e+-]+$/m);
+    expect(text).toMatch(/^clicks_shard_events_total\{shard="s0",outcome="applied",app="aggregator"\} [1-9]/m);
     expect(text).toContain('clicks_flush_duration_seconds_bucket');
     // No ad id label, and the ads this file's tests named in paths appear only as the route template `:adId`.
     expect(text).not.toMatch(/\b(adId|ad_id)="/);

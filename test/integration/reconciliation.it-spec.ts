@@ -177,9 +177,11 @@ describe('reconciliation: raw archive against minute aggregates and late records
       () => fetch(`${aggregator}/metrics`).then((r) => r.text()),
       (t) => gauge(t, 'clicks_reconciliation_unaccounted_clicks', 'status="mismatch"') >= 2,
     );
-    expect(gauge(text, 'clicks_reconciliation_minutes', 'status="mismatch"')).toBeGreaterThanOrEqual(1);
+    expect(gauge(text, 'clicks_reconciliation_windows', 'status="mismatch"')).toBeGreaterThanOrEqual(1);
     expect(gauge(text, 'clicks_reconciliation_runs_total', 'outcome="ok"')).toBeGreaterThanOrEqual(1);
-    expect(gauge(text, 'clicks_reconciliation_last_success_seconds', '')).toBeGreaterThan(Date.now() / 1000 - 60);
+    expect(gauge(text, 'clicks_reconciliation_last_success_timestamp_seconds', '')).toBeGreaterThan(
+      Date.now() / 1000 - 60,
+    );
   });
 
   it('answers 401 without the token and 400 naming a bad parameter', async () => {

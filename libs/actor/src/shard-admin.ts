@@ -17,6 +17,11 @@ export interface ShardView {
   archiveLag: number | null;
   archivePending: number;
   trimFloor: string | null;
+  /**
+   * The oldest entry the aggregate group has not acknowledged, read or not (null: none). Entries are acknowledged
+   * once flushed to QuestDB and checkpointed, so its append time bounds how stale the shard's counts are.
+   */
+  oldestUnackedId: string | null;
   /** Present when this worker hosts the shard: watermark, counters, last flush. */
   local: ShardStats | null;
 }
@@ -48,6 +53,11 @@ export class ShardAdminService {
     const [lease, info, checkpoint] = await Promise.all([stream.leaseHolder(), stream.info(), stream.checkpointHead()]);
     const agg = info.groups[GROUPS.aggregate];
     const archive = info.groups[GROUPS.archive];
+    const oldestUnackedId = !agg
+      ? null
+      : agg.pending > 0
+        ? agg.oldestPendingId
+        : await stream.firstEntryAfter(agg.lastDeliveredId);
     return {
       shard: shardName(shard),
       owner: lease?.owner ?? null,
@@ -60,6 +70,7 @@ export class ShardAdminService {
       archiveLag: archive?.lag ?? null,
       archivePending: archive?.pending ?? 0,
       trimFloor: info.trimFloor,
+      oldestUnackedId,
       local,
     };
   }

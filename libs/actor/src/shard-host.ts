@@ -102,7 +102,8 @@ export class ShardHost {
   /** The aggregating actor's view with the archive count; null on an archive-only host. */
   stats(): ShardStats | null {
     if (!this.actor) return null;
-    return { ...this.actor.snapshotStats(), archived: this.archiver?.stats.archived };
+    const countersSince = new Date(this.startedAt).toISOString();
+    return { ...this.actor.snapshotStats(), archived: this.archiver?.stats.archived, countersSince };
   }
 
   get archived(): number {

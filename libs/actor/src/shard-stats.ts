@@ -46,6 +46,8 @@ export interface ShardStats {
   checkpointCells: number;
   trimFloor: string | null;
   archived?: number;
+  /** When the host of these counters started (ISO): a shard that comes back to a worker counts from zero again. */
+  countersSince?: string;
   /** The version of the ip blocklist in force in this shard's stream (0: none yet). */
   blocklistVersion?: number;
 }

@@ -135,6 +135,8 @@ export class ShardSupervisor implements OnApplicationBootstrap, OnApplicationShu
           AggregateWriter.connect(q, Math.floor(this.config.aggregation.leaseTtlMs / 2)),
           RawArchiveWriter.connect(q),
         ]);
+        aggregates.onWrite = (outcome) => this.metrics.questdbWrites.inc({ writer: 'aggregates', outcome });
+        raw.onWrite = (outcome) => this.metrics.questdbWrites.inc({ writer: 'raw', outcome });
         this.writers = { aggregates, raw };
         return this.writers;
       } catch (e) {

@@ -2,7 +2,9 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 import { HttpMetrics } from './http-metrics';
 
 /**
- * Every metric the apps export. Labels are bounded sets (outcome, reason, shard, kind): never an ad id or an ip.
+ * Every metric the apps export, named by Prometheus conventions (counters end in _total, times in _seconds, points in
+ * time in _timestamp_seconds; docs/monitoring.md lists them and what they were called before). Labels are bounded
+ * sets (outcome, reason, shard, kind): never an ad id or an ip.
  * One registry per app instance, so in-process tests never share counters.
  */
 export class ClickMetrics {
@@ -45,12 +47,40 @@ export class ClickMetrics {
     registers: [this.registry],
   });
 
-  readonly shardGauge = new Gauge({
-    name: 'clicks_shard_state',
-    help: 'Per-shard state (kind: stream_length, lag, pending, archive_lag, watermark_delay_seconds, open_windows, checkpoint_cells, owned)',
-    labelNames: ['shard', 'kind'] as const,
-    registers: [this.registry],
-  });
+  /** Per-shard state, one gauge per quantity (a gauge mixing units under a label cannot be summed or compared). */
+  readonly shardStreamEntries = this.shardGauge('clicks_shard_stream_entries', 'Entries in the shard stream (XLEN)');
+  readonly shardLagEntries = this.shardGauge(
+    'clicks_shard_lag_entries',
+    'Entries of the shard stream not yet read by the aggregate consumer group',
+  );
+  readonly shardPendingEntries = this.shardGauge(
+    'clicks_shard_pending_entries',
+    'Entries the aggregate group read but has not acknowledged yet (acknowledged once flushed and checkpointed)',
+  );
+  readonly shardArchiveLagEntries = this.shardGauge(
+    'clicks_shard_archive_lag_entries',
+    'Entries of the shard stream not yet read by the archive consumer group',
+  );
+  readonly shardUnflushedAge = this.shardGauge(
+    'clicks_shard_unflushed_age_seconds',
+    "Age of the oldest entry the aggregate group has not acknowledged (read or not; 0 when none): how far behind the shard's counts in QuestDB can be",
+  );
+  readonly shardOwned = this.shardGauge(
+    'clicks_shard_owned',
+    "Whether this worker holds the shard's lease (1) or not (0); every worker reports every shard",
+  );
+  readonly shardWatermarkDelay = this.shardGauge(
+    'clicks_shard_watermark_delay_seconds',
+    'Now minus the observed stream time of the shard actor this worker hosts',
+  );
+  readonly shardOpenWindows = this.shardGauge(
+    'clicks_shard_open_windows',
+    'Minute windows the shard actor this worker hosts holds open',
+  );
+  readonly shardCheckpointCells = this.shardGauge(
+    'clicks_shard_checkpoint_cells',
+    'State cells the last checkpoint of the shard actor this worker hosts wrote',
+  );
 
   readonly shardProgress = new Gauge({
     name: 'clicks_shard_step_completed_timestamp_seconds',
@@ -85,15 +115,15 @@ export class ClickMetrics {
     registers: [this.registry],
   });
 
-  readonly shardEvents = new Gauge({
-    name: 'clicks_shard_events',
+  readonly shardEvents = new Counter({
+    name: 'clicks_shard_events_total',
     help: 'Stream entries handled by this worker per shard since start, by outcome (applied, invalid, late, malformed, trimmed, recovered_pending, archived; clamped: applied clicks stamped ahead of their append time by more than STREAM_TIME_MAX_SKEW_MS)',
     labelNames: ['shard', 'outcome'] as const,
     registers: [this.registry],
   });
 
-  readonly shardInvalidClicks = new Gauge({
-    name: 'clicks_shard_invalid_clicks',
+  readonly shardInvalidClicks = new Counter({
+    name: 'clicks_shard_invalid_clicks_total',
     help: 'Invalid (not billable) clicks judged by this worker per shard since start, by reason (blocked_ip, bot, too_fast, ip_rate, repeat_user; late ones included)',
     labelNames: ['shard', 'reason'] as const,
     registers: [this.registry],
@@ -103,6 +133,13 @@ export class ClickMetrics {
     name: 'clicks_flush_duration_seconds',
     help: 'Duration of an actor flush: QuestDB upsert plus fenced checkpoint',
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [this.registry],
+  });
+
+  readonly questdbWrites = new Counter({
+    name: 'clicks_questdb_writes_total',
+    help: 'Writes of the shard and archive actors to QuestDB by writer (aggregates, raw) and outcome (ok, error); a failed one is retried',
+    labelNames: ['writer', 'outcome'] as const,
     registers: [this.registry],
   });
 
@@ -126,9 +163,9 @@ export class ClickMetrics {
     registers: [this.registry],
   });
 
-  readonly reconciliationMinutes = new Gauge({
-    name: 'clicks_reconciliation_minutes',
-    help: 'Minutes of the last scheduled reconciliation by status (match, mismatch, pending, unverifiable)',
+  readonly reconciliationWindows = new Gauge({
+    name: 'clicks_reconciliation_windows',
+    help: 'Minute windows of the last scheduled reconciliation by status (match, mismatch, pending, unverifiable)',
     labelNames: ['status'] as const,
     registers: [this.registry],
   });
@@ -155,10 +192,14 @@ export class ClickMetrics {
   });
 
   readonly reconciliationLastSuccess = new Gauge({
-    name: 'clicks_reconciliation_last_success_seconds',
+    name: 'clicks_reconciliation_last_success_timestamp_seconds',
     help: 'Unix time of the last scheduled reconciliation that completed',
     registers: [this.registry],
   });
+
+  private shardGauge(name: string, help: string): Gauge<'shard'> {
+    return new Gauge({ name, help, labelNames: ['shard'] as const, registers: [this.registry] });
+  }
 
   private readonly scrapeHooks: (() => Promise<void>)[] = [];
 

@@ -46,7 +46,7 @@ export class ReconciliationMonitor implements OnApplicationBootstrap, OnApplicat
   /** One scheduled run; null when this process is not the leader (its gauges are then cleared). Never throws. */
   async runOnce(now = Date.now()): Promise<ReconciliationReport | null> {
     if (!this.isLeader()) {
-      this.metrics.reconciliationMinutes.reset();
+      this.metrics.reconciliationWindows.reset();
       this.metrics.reconciliationUnaccounted.reset();
       this.metrics.reconciliationQuestdbBehind.reset();
       return null;
@@ -69,7 +69,7 @@ export class ReconciliationMonitor implements OnApplicationBootstrap, OnApplicat
 
   private export(report: ReconciliationReport): void {
     const { minutes, unaccountedClicks } = report.summary;
-    for (const status of MINUTE_STATUSES) this.metrics.reconciliationMinutes.set({ status }, minutes[status]);
+    for (const status of MINUTE_STATUSES) this.metrics.reconciliationWindows.set({ status }, minutes[status]);
     this.metrics.reconciliationUnaccounted.set({ status: 'mismatch' }, unaccountedClicks.mismatch);
     this.metrics.reconciliationUnaccounted.set({ status: 'unverifiable' }, unaccountedClicks.unverifiable);
     this.metrics.reconciliationQuestdbBehind.reset();

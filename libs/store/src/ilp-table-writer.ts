@@ -21,6 +21,8 @@ const MAX_REQUEST_CHARS = 4 * 1024 * 1024;
  */
 export class IlpTableWriter<Row> {
   private readonly requests: RequestCoalescer<string>;
+  /** Told the outcome of every write of rows (metrics: failing writes page someone). */
+  onWrite: ((outcome: 'ok' | 'error') => void) | undefined;
 
   protected constructor(
     private readonly transport: SenderTransport,
@@ -52,7 +54,13 @@ export class IlpTableWriter<Row> {
     if (rows.length === 0) return;
     let body = '';
     for (const r of rows) body += this.format(r);
-    await this.requests.submit(body, notAfter);
+    try {
+      await this.requests.submit(body, notAfter);
+    } catch (e) {
+      this.onWrite?.('error');
+      throw e;
+    }
+    this.onWrite?.('ok');
   }
 
   async close(): Promise<void> {

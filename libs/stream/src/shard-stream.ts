@@ -269,16 +269,29 @@ export class ShardStream {
       const name = String(g.name);
       const pending = Number(g.pending ?? 0);
       const lag = g.lag === null || g.lag === undefined ? null : Number(g.lag);
-      result.groups[name] = { pending, lag, lastDeliveredId: String(g['last-delivered-id']) };
-      let groupFloor = String(g['last-delivered-id']);
+      const group: StreamGroupInfo = {
+        pending,
+        lag,
+        lastDeliveredId: String(g['last-delivered-id']),
+        oldestPendingId: null,
+      };
+      result.groups[name] = group;
+      let groupFloor = group.lastDeliveredId;
       if (pending > 0) {
         const summary = (await this.redis.xpending(this.key, name)) as [number, string | null, string | null, unknown];
+        group.oldestPendingId = summary[1];
         if (summary[1]) groupFloor = summary[1];
       }
       if (floor === null || compareStreamIds(groupFloor, floor) < 0) floor = groupFloor;
     }
     result.trimFloor = Object.keys(result.groups).length === Object.keys(GROUPS).length ? floor : null;
     return result;
+  }
+
+  /** The id of the first entry after `id` (null: none), e.g. the oldest entry a group has not read yet. */
+  async firstEntryAfter(id: string): Promise<string | null> {
+    const entries = await this.redis.xrange(this.key, `(${id}`, '+', 'COUNT', 1);
+    return entries[0]?.[0] ?? null;
   }
 
   /** Trims entries below the id every group has acknowledged (never below a pending entry). */
@@ -315,9 +328,17 @@ export class ShardStream {
   }
 }
 
+export interface StreamGroupInfo {
+  pending: number;
+  lag: number | null;
+  lastDeliveredId: string;
+  /** The oldest entry the group read and has not acknowledged (null when none is pending). */
+  oldestPendingId: string | null;
+}
+
 export interface StreamInfo {
   length: number;
-  groups: Record<string, { pending: number; lag: number | null; lastDeliveredId: string }>;
+  groups: Record<string, StreamGroupInfo>;
   /** Every group has acknowledged everything below this id (null until every group exists). */
   trimFloor: string | null;
 }
