@@ -3,6 +3,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '@clicks/config';
 import { RateLimitedFilter } from '@clicks/limits';
 import { createHttpApp } from '@clicks/server';
+import { serveDashboard } from './dashboard';
 import { GatewayModule } from './gateway.module';
 import { requireKeyForGraphql } from './graphql/graphql-key.hook';
 import { QueryErrorFilter } from './query-error.filter';
@@ -11,6 +12,7 @@ export async function createGatewayApp(config: AppConfig): Promise<NestFastifyAp
   const app = await createHttpApp(GatewayModule.forRoot(config), config);
   app.useGlobalFilters(new QueryErrorFilter(), new RateLimitedFilter());
   requireKeyForGraphql(app);
+  await serveDashboard(app);
   const openapi = new DocumentBuilder()
     .setTitle('Ad click gateway')
     .setDescription(
