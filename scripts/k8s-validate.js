@@ -91,8 +91,19 @@ function unreadFields(value, at, seen, out) {
   return out;
 }
 
+/**
+ * kustomize wraps a long base64 Secret value at 70 columns; the API server's decoder (Go's base64) skips line breaks,
+ * the schema's "byte" format does not: validate the value as the API server reads it.
+ */
+function unwrapSecretData(obj) {
+  if (obj?.kind !== 'Secret' || !obj.data) return obj;
+  const data = Object.fromEntries(Object.entries(obj.data).map(([k, v]) => [k, String(v).replace(/[\r\n]/g, '')]));
+  return { ...obj, data };
+}
+
 /** Schema errors of one object, as messages naming the field; [] when it is valid. */
-function validateObject(obj) {
+function validateObject(input) {
+  const obj = unwrapSecretData(input);
   const name = `${obj?.kind}/${obj?.metadata?.name}`;
   const validate = obj && schemaValidator(obj.apiVersion, obj.kind);
   if (!validate) return [`${name}: no schema for apiVersion ${obj?.apiVersion} kind ${obj?.kind}`];
@@ -142,6 +153,52 @@ function effectiveEnv(objects, container, pod = { name: 'pod-0', nodeName: 'node
 
 const workloads = (objects) => objects.filter((o) => POD_TEMPLATE_KINDS.has(o.kind));
 const matches = (selector, labels) => Object.entries(selector ?? {}).every(([k, v]) => labels?.[k] === v);
+
+/** A LabelSelector (matchLabels and matchExpressions) against labels; an empty selector selects everything. */
+function selects(selector, labels = {}) {
+  const exprOk = ({ key, operator, values = [] }) =>
+    operator === 'In'
+      ? values.includes(labels[key])
+      : operator === 'NotIn'
+        ? !values.includes(labels[key])
+        : operator === 'Exists'
+          ? key in labels
+          : operator === 'DoesNotExist' && !(key in labels);
+  return matches(selector?.matchLabels, labels) && (selector?.matchExpressions ?? []).every(exprOk);
+}
+
+/**
+ * The ports of a workload's pods that a peer may connect to, as Kubernetes decides it: a pod no Ingress policy selects
+ * takes everything (['*']); otherwise the union of the rules that let the peer in. A peer is
+ * { namespace, namespaceLabels, podLabels }; the policies are those of the objects (all in one namespace).
+ */
+function allowedPorts(objects, workload, peer) {
+  const labels = workload.spec.template.metadata?.labels ?? {};
+  const ports = workload.spec.template.spec.containers.flatMap((c) => c.ports ?? []);
+  const policies = objects.filter(
+    (o) =>
+      o.kind === 'NetworkPolicy' &&
+      selects(o.spec.podSelector, labels) &&
+      (o.spec.policyTypes ?? ['Ingress']).includes('Ingress'),
+  );
+  if (policies.length === 0) return ['*'];
+  const sameNamespace = peer.namespace === workload.metadata.namespace;
+  const peerOk = (p) =>
+    p.ipBlock
+      ? false // addresses, not pods: not modelled
+      : p.namespaceSelector
+        ? selects(p.namespaceSelector, peer.namespaceLabels) && selects(p.podSelector, peer.podLabels)
+        : sameNamespace && selects(p.podSelector, peer.podLabels);
+  const allowed = new Set();
+  for (const rule of policies.flatMap((o) => o.spec.ingress ?? [])) {
+    if (rule.from?.length && !rule.from.some(peerOk)) continue;
+    if (!rule.ports?.length) return ['*'];
+    for (const rp of rule.ports) {
+      for (const cp of ports.filter((x) => x.name === rp.port || x.containerPort === rp.port)) allowed.add(cp.name);
+    }
+  }
+  return [...allowed].sort();
+}
 const probesOf = (c) => [c.readinessProbe, c.livenessProbe, c.startupProbe].filter(Boolean);
 
 /** The app a container runs: its image is <registry>/clicks/<app> and apps/<app> is (or will be) its source. */
@@ -188,6 +245,69 @@ function undefinedVarRefs(objects, c) {
   return errors;
 }
 
+/** Variables that hold credentials: wherever a container ends up with one that is not empty, a Secret must set it. */
+const CREDENTIAL_VARS = ['ADMIN_TOKEN', 'IMPRESSION_KEYS', 'REDIS_PASSWORD', 'QUESTDB_PG_URL', 'QDB_PG_PASSWORD'];
+
+/** Where each variable of a container finally comes from: 'ConfigMap', 'Secret', 'value' or 'field'. */
+function envSources(objects, c) {
+  const sources = {};
+  for (const from of c.envFrom ?? []) {
+    const kind = from.configMapRef ? 'ConfigMap' : 'Secret';
+    const ref = from.configMapRef ?? from.secretRef;
+    for (const k of Object.keys(sourceData(objects, kind, ref.name) ?? {})) sources[`${from.prefix ?? ''}${k}`] = kind;
+  }
+  for (const e of c.env ?? []) {
+    const vf = e.valueFrom;
+    sources[e.name] = vf?.secretKeyRef ? 'Secret' : vf?.configMapKeyRef ? 'ConfigMap' : vf ? 'field' : 'value';
+  }
+  return sources;
+}
+
+/** Credentials a container takes from a ConfigMap or a literal value instead of a Secret. */
+function credentialsOutsideSecrets(objects, c) {
+  const env = effectiveEnv(objects, c);
+  const sources = envSources(objects, c);
+  return CREDENTIAL_VARS.filter((n) => env[n] && sources[n] !== 'Secret').map(
+    (n) =>
+      `env ${n} (a credential) comes from a ${sources[n] === 'value' ? 'literal value' : sources[n]}, not a Secret`,
+  );
+}
+
+/**
+ * The apps log in to QuestDB with the user and password of QUESTDB_PG_URL; the server accepts QDB_PG_USER and
+ * QDB_PG_PASSWORD (default admin/quest). Both come from the Secret, so they can drift apart: check they agree.
+ */
+function questdbCredentialProblems(objects) {
+  const server = objects.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'questdb');
+  const qc = server?.spec.template.spec.containers.find((c) => c.name === 'questdb');
+  if (!qc) return [];
+  const serverEnv = effectiveEnv(objects, qc);
+  const user = serverEnv.QDB_PG_USER ?? 'admin';
+  const password = serverEnv.QDB_PG_PASSWORD ?? 'quest';
+  const errors = [];
+  for (const w of workloads(objects)) {
+    for (const c of w.spec.template.spec.containers.filter((x) => appOf(x))) {
+      const url = effectiveEnv(objects, c).QUESTDB_PG_URL;
+      if (!url) continue;
+      let u;
+      try {
+        u = new URL(url);
+      } catch {
+        errors.push(`${w.kind}/${w.metadata.name}: container ${c.name} QUESTDB_PG_URL is not a URL`);
+        continue;
+      }
+      if (u.hostname !== 'questdb') continue; // another QuestDB than the StatefulSet's
+      if (decodeURIComponent(u.username) !== user || decodeURIComponent(u.password) !== password) {
+        errors.push(
+          `${w.kind}/${w.metadata.name}: container ${c.name} QUESTDB_PG_URL's user or password differs from ` +
+            `StatefulSet/questdb's QDB_PG_USER/QDB_PG_PASSWORD`,
+        );
+      }
+    }
+  }
+  return errors;
+}
+
 function checkReferences(objects) {
   const errors = [];
   for (const w of workloads(objects)) {
@@ -212,6 +332,7 @@ function checkReferences(objects) {
         }
       }
       errors.push(...undefinedVarRefs(objects, c).map((e) => `${name}: container ${c.name} ${e}`));
+      errors.push(...credentialsOutsideSecrets(objects, c).map((e) => `${name}: container ${c.name} ${e}`));
       const portNames = new Set((c.ports ?? []).map((p) => p.name));
       const portNumbers = new Set((c.ports ?? []).map((p) => p.containerPort));
       for (const probe of probesOf(c)) {
@@ -258,28 +379,33 @@ function checkReferences(objects) {
     }
   }
   for (const np of objects.filter((o) => o.kind === 'NetworkPolicy')) {
-    const guarded = workloads(objects).filter((w) =>
-      matches(np.spec.podSelector.matchLabels, w.spec.template.metadata?.labels),
-    );
-    if (guarded.length === 0) errors.push(`NetworkPolicy/${np.metadata.name}: podSelector matches no workload`);
+    const name = `NetworkPolicy/${np.metadata.name}`;
+    const guarded = workloads(objects).filter((w) => selects(np.spec.podSelector, w.spec.template.metadata?.labels));
+    if (guarded.length === 0) errors.push(`${name}: podSelector matches no workload`);
     const ports = guarded.flatMap((w) => w.spec.template.spec.containers.flatMap((c) => c.ports ?? []));
     for (const rule of np.spec.ingress ?? []) {
       for (const p of rule.ports ?? []) {
         if (!ports.some((cp) => cp.name === p.port || cp.containerPort === p.port)) {
-          errors.push(`NetworkPolicy/${np.metadata.name}: port ${p.port} is not a port of the pods it guards`);
+          errors.push(`${name}: port ${p.port} is not a port of the pods it guards`);
         }
       }
-      for (const peer of rule.from ?? []) {
-        for (const expr of peer.podSelector?.matchExpressions ?? []) {
+      // Peers in this namespace must be pods it runs; those of other namespaces (ingress controller, Prometheus)
+      // are the cluster's, and docs/kubernetes.md says which labels they need.
+      for (const peer of (rule.from ?? []).filter((x) => x.podSelector && !x.namespaceSelector)) {
+        for (const expr of peer.podSelector.matchExpressions ?? []) {
           for (const value of expr.operator === 'In' ? expr.values : []) {
             if (!workloads(objects).some((w) => w.spec.template.metadata?.labels?.[expr.key] === value)) {
-              errors.push(`NetworkPolicy/${np.metadata.name}: no workload is labelled ${expr.key}=${value}`);
+              errors.push(`${name}: no workload is labelled ${expr.key}=${value}`);
             }
           }
+        }
+        if (!workloads(objects).some((w) => selects(peer.podSelector, w.spec.template.metadata?.labels))) {
+          errors.push(`${name}: a peer's podSelector matches no workload`);
         }
       }
     }
   }
+  errors.push(...questdbCredentialProblems(objects));
   for (const pdb of objects.filter((o) => o.kind === 'PodDisruptionBudget')) {
     const sel = pdb.spec.selector?.matchLabels;
     if (!workloads(objects).some((w) => matches(sel, w.spec.template.metadata?.labels))) {
@@ -348,6 +474,9 @@ function checkOverlay(dir, root = ROOT) {
 module.exports = {
   render,
   undefinedVarRefs,
+  credentialsOutsideSecrets,
+  allowedPorts,
+  selects,
   validateObject,
   effectiveEnv,
   checkReferences,

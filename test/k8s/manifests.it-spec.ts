@@ -10,6 +10,7 @@ const { nodeFlags } = require('../../scripts/lib/node-flags') as { nodeFlags: (a
 
 const ROOT = join(__dirname, '..', '..');
 const overlays: [string, any][] = v.OVERLAYS.map((dir: string) => [dir, v.checkOverlay(dir)]);
+const monitoring: any[] = v.render(join(__dirname, '..', '..', 'k8s', 'monitoring'));
 const clone = (o: unknown) => structuredClone(o) as any;
 const byKind = (objects: any[], kind: string, name: string) =>
   objects.find((o) => o.kind === kind && o.metadata.name === name);
@@ -54,6 +55,108 @@ describe.each(overlays)('%s', (_, { objects, errors }) => {
         expect(loadConfig(env).redis.password).toMatch(/^[^$]+$/);
       }
     }
+  });
+
+  it("runs QuestDB as the image's non-root user (10001) with a read-only root file system", () => {
+    const pod = byKind(objects, 'StatefulSet', 'questdb').spec.template.spec;
+    expect(pod.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      runAsUser: 10001,
+      runAsGroup: 10001,
+      fsGroup: 10001,
+    });
+    const c = pod.containers.find((x: any) => x.name === 'questdb');
+    expect(c.securityContext).toMatchObject({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    });
+    // What it writes: its root on the volume, and the JVM's temporary files.
+    expect(c.volumeMounts.map((m: any) => m.mountPath).sort()).toEqual(['/tmp', '/var/lib/questdb']);
+  });
+
+  it("takes QuestDB's credentials from the Secret, and every app logs in with them", () => {
+    const qc = byKind(objects, 'StatefulSet', 'questdb').spec.template.spec.containers[0];
+    const fromSecret = (c: any, name: string) => c.env.find((e: any) => e.name === name)?.valueFrom?.secretKeyRef;
+    expect(fromSecret(qc, 'QDB_PG_USER')).toMatchObject({ name: expect.stringMatching(/^clicks-secrets-/) });
+    expect(fromSecret(qc, 'QDB_PG_PASSWORD')).toMatchObject({ name: expect.stringMatching(/^clicks-secrets-/) });
+    const server = v.effectiveEnv(objects, qc);
+    for (const w of objects.filter((o: any) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind))) {
+      for (const c of w.spec.template.spec.containers.filter((x: any) => v.appOf(x))) {
+        expect(fromSecret(c, 'QUESTDB_PG_URL')).toBeDefined();
+        const url = new URL(v.effectiveEnv(objects, c).QUESTDB_PG_URL);
+        expect([url.hostname, decodeURIComponent(url.username), decodeURIComponent(url.password)]).toEqual([
+          'questdb',
+          server.QDB_PG_USER,
+          server.QDB_PG_PASSWORD,
+        ]);
+      }
+    }
+  });
+
+  it("turns QuestDB's metrics on, on a named port that k8s/monitoring scrapes", () => {
+    const pod = byKind(objects, 'StatefulSet', 'questdb').spec.template;
+    const qc = pod.spec.containers[0];
+    expect(v.effectiveEnv(objects, qc).QDB_METRICS_ENABLED).toBe('true');
+    expect(qc.ports).toContainEqual({ name: 'metrics', containerPort: 9003 });
+    const pm = byKind(monitoring, 'PodMonitor', 'questdb');
+    expect(v.selects(pm.spec.selector, pod.metadata.labels)).toBe(true);
+    expect(pm.spec.podMetricsEndpoints).toContainEqual(expect.objectContaining({ port: 'metrics', path: '/metrics' }));
+  });
+
+  it('sets no replica count on a workload an HPA scales', () => {
+    const hpas = objects.filter((o: any) => o.kind === 'HorizontalPodAutoscaler');
+    expect(hpas.map((h: any) => h.spec.scaleTargetRef.name).sort()).toEqual(['gateway', 'ingest']);
+    for (const h of hpas) {
+      expect(byKind(objects, h.spec.scaleTargetRef.kind, h.spec.scaleTargetRef.name).spec.replicas).toBeUndefined();
+    }
+  });
+
+  it('lets the ingress controller reach only ingest and gateway, and only the apps reach QuestDB and Redis', () => {
+    const ns = (name: string) => ({ 'kubernetes.io/metadata.name': name });
+    const peers: Record<string, any> = {
+      controller: {
+        namespace: 'ingress-nginx',
+        namespaceLabels: ns('ingress-nginx'),
+        podLabels: { 'app.kubernetes.io/name': 'ingress-nginx' },
+      },
+      prometheus: {
+        namespace: 'monitoring',
+        namespaceLabels: ns('monitoring'),
+        podLabels: { 'app.kubernetes.io/name': 'prometheus' },
+      },
+      app: { namespace: 'clicks', namespaceLabels: ns('clicks'), podLabels: { 'app.kubernetes.io/name': 'archiver' } },
+      // Any other pod of the namespace, and a pod of another namespace that copies an app's labels.
+      other: { namespace: 'clicks', namespaceLabels: ns('clicks'), podLabels: { 'app.kubernetes.io/name': 'debug' } },
+      impostor: {
+        namespace: 'tenant',
+        namespaceLabels: ns('tenant'),
+        podLabels: { 'app.kubernetes.io/name': 'ingest' },
+      },
+    };
+    const reach: Record<string, Record<string, string>> = {};
+    for (const w of objects.filter((o: any) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind))) {
+      reach[w.metadata.name] = Object.fromEntries(
+        Object.entries(peers).map(([peer, p]) => [peer, v.allowedPorts(objects, w, p).join(',')]),
+      );
+    }
+    const app = { controller: '', prometheus: 'http', app: '', other: '', impostor: '' };
+    const expected: Record<string, Record<string, string>> = {
+      ingest: { ...app, controller: 'http' },
+      gateway: { ...app, controller: 'http' },
+      aggregator: app,
+      archiver: app,
+      'log-agent': app,
+      questdb: { controller: '', prometheus: 'metrics', app: 'http,pg', other: '', impostor: '' },
+    };
+    if (byKind(objects, 'StatefulSet', 'redis')) {
+      expected.redis = { controller: '', prometheus: '', app: 'redis', other: '', impostor: '' };
+    }
+    expect(reach).toEqual(expected);
+    // A workload added later that no policy names is closed too (default-deny-ingress).
+    const newcomer = clone(byKind(objects, 'Deployment', 'archiver'));
+    newcomer.spec.template.metadata.labels = { 'app.kubernetes.io/name': 'newcomer' };
+    expect(v.allowedPorts(objects, newcomer, peers.controller)).toEqual([]);
   });
 
   it('gives aggregator workers their pod name as id and time for the handoff', () => {
@@ -103,6 +206,14 @@ describe('k8s: schema validation rejects broken manifests', () => {
 
   it('accepts the real Deployment', () => {
     expect(v.validateObject(ingest)).toEqual([]);
+  });
+
+  it("reads a Secret value as the API server does: kustomize's line breaks in base64 are fine, other text is not", () => {
+    const secret = objects.find((o: any) => o.kind === 'Secret');
+    const long = Buffer.from('postgresql://clicks:a-long-enough-password@questdb:8812/qdb').toString('base64');
+    const wrapped = { ...secret, data: { K: `${long.slice(0, 70)}\n${long.slice(70)}\n` } };
+    expect(v.validateObject(wrapped)).toEqual([]);
+    expect(v.validateObject({ ...secret, data: { K: 'not base64!' } }).join('\n')).toMatch(/must match format "byte"/);
   });
 
   it.each([
@@ -186,6 +297,39 @@ describe('k8s: consistency checks reject mismatches', () => {
       'a fixed replica count on a workload the HPA scales',
       (o: any[]) => (byKind(o, 'Deployment', 'gateway').spec.replicas = 3),
       /Deployment\/gateway: sets replicas, but HorizontalPodAutoscaler\/gateway owns them/,
+    ],
+    [
+      'a credential left to the ConfigMap',
+      (o: any[]) => {
+        const c = container(o, 'Deployment', 'ingest');
+        c.env = c.env.filter((e: any) => e.name !== 'QUESTDB_PG_URL');
+      },
+      /Deployment\/ingest: container ingest env QUESTDB_PG_URL \(a credential\) comes from a ConfigMap, not a Secret/,
+    ],
+    [
+      'a credential written into the manifest',
+      (o: any[]) => {
+        const e = container(o, 'StatefulSet', 'questdb').env.find((x: any) => x.name === 'QDB_PG_PASSWORD');
+        delete e.valueFrom;
+        e.value = 'quest';
+      },
+      /StatefulSet\/questdb: container questdb env QDB_PG_PASSWORD \(a credential\) comes from a literal value/,
+    ],
+    [
+      'QuestDB without the password the apps log in with',
+      (o: any[]) => {
+        const c = container(o, 'StatefulSet', 'questdb');
+        c.env = c.env.filter((e: any) => e.name !== 'QDB_PG_PASSWORD');
+      },
+      /StatefulSet\/aggregator: container aggregator QUESTDB_PG_URL's user or password differs from StatefulSet\/questdb/,
+    ],
+    [
+      'a NetworkPolicy peer that selects no pod of the namespace',
+      (o: any[]) =>
+        (byKind(o, 'NetworkPolicy', 'questdb-from-apps').spec.ingress[0].from[0].podSelector = {
+          matchLabels: { app: 'ingest' },
+        }),
+      /NetworkPolicy\/questdb-from-apps: a peer's podSelector matches no workload/,
     ],
     [
       'a $(VAR) used before it is defined',
