@@ -357,6 +357,9 @@ function checkReferences(objects) {
   }
   for (const ing of objects.filter((o) => o.kind === 'Ingress')) {
     for (const rule of ing.spec.rules ?? []) {
+      if (!(ing.spec.tls ?? []).some((t) => t.secretName && (t.hosts ?? []).includes(rule.host))) {
+        errors.push(`Ingress/${ing.metadata.name}: host ${rule.host ?? '*'} has no certificate (spec.tls, secretName)`);
+      }
       for (const { backend } of rule.http?.paths ?? []) {
         const svc = find(objects, 'Service', backend.service.name);
         const port = backend.service.port;

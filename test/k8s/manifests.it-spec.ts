@@ -12,6 +12,8 @@ const ROOT = join(__dirname, '..', '..');
 const overlays: [string, any][] = v.OVERLAYS.map((dir: string) => [dir, v.checkOverlay(dir)]);
 const monitoring: any[] = v.render(join(__dirname, '..', '..', 'k8s', 'monitoring'));
 const clone = (o: unknown) => structuredClone(o) as any;
+/** Workloads that run more than one pod (in prod): spread over nodes and zones. */
+const MULTI_REPLICA = ['ingest', 'gateway', 'aggregator', 'archiver'];
 const byKind = (objects: any[], kind: string, name: string) =>
   objects.find((o) => o.kind === kind && o.metadata.name === name);
 
@@ -159,6 +161,31 @@ describe.each(overlays)('%s', (_, { objects, errors }) => {
     expect(v.allowedPorts(objects, newcomer, peers.controller)).toEqual([]);
   });
 
+  it('serves the public host over TLS only', () => {
+    const ing = byKind(objects, 'Ingress', 'clicks');
+    const hosts = ing.spec.rules.map((r: any) => r.host);
+    expect(ing.spec.tls).toEqual([{ hosts, secretName: 'clicks-tls' }]);
+    expect(ing.metadata.annotations).toMatchObject({
+      'nginx.ingress.kubernetes.io/ssl-redirect': 'true',
+      'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true',
+    });
+  });
+
+  it('spreads the pods of the workloads that run several over nodes and zones', () => {
+    for (const name of MULTI_REPLICA) {
+      const w = objects.find((o: any) => ['Deployment', 'StatefulSet'].includes(o.kind) && o.metadata.name === name);
+      const spread = w.spec.template.spec.topologySpreadConstraints ?? [];
+      expect([name, spread.map((t: any) => t.topologyKey).sort()]).toEqual([
+        name,
+        ['kubernetes.io/hostname', 'topology.kubernetes.io/zone'],
+      ]);
+      for (const t of spread) {
+        expect(t).toMatchObject({ maxSkew: 1, whenUnsatisfiable: 'ScheduleAnyway' });
+        expect(v.selects(t.labelSelector, w.spec.template.metadata.labels)).toBe(true);
+      }
+    }
+  });
+
   it('gives aggregator workers their pod name as id and time for the handoff', () => {
     const agg = byKind(objects, 'StatefulSet', 'aggregator');
     const c = agg.spec.template.spec.containers[0];
@@ -173,6 +200,21 @@ describe.each(overlays)('%s', (_, { objects, errors }) => {
 
 describe('k8s: environments', () => {
   const [dev, prod] = overlays.map(([, r]) => r.objects);
+
+  it('runs several pods of exactly the workloads it spreads (prod)', () => {
+    const hpaMax = (name: string) =>
+      prod.find((o: any) => o.kind === 'HorizontalPodAutoscaler' && o.spec.scaleTargetRef.name === name)?.spec
+        .maxReplicas ?? 1;
+    const several = prod.filter(
+      (o: any) =>
+        ['Deployment', 'StatefulSet'].includes(o.kind) && Math.max(o.spec.replicas ?? 1, hpaMax(o.metadata.name)) > 1,
+    );
+    expect(several.map((w: any) => w.metadata.name).sort()).toEqual([...MULTI_REPLICA].sort());
+  });
+
+  it('has cert-manager issue the certificate in prod', () => {
+    expect(byKind(prod, 'Ingress', 'clicks').metadata.annotations['cert-manager.io/cluster-issuer']).toBeTruthy();
+  });
 
   it('runs Redis (AOF, volume) in dev and uses the external cluster in prod', () => {
     const redis = byKind(dev, 'StatefulSet', 'redis');
@@ -297,6 +339,11 @@ describe('k8s: consistency checks reject mismatches', () => {
       'a fixed replica count on a workload the HPA scales',
       (o: any[]) => (byKind(o, 'Deployment', 'gateway').spec.replicas = 3),
       /Deployment\/gateway: sets replicas, but HorizontalPodAutoscaler\/gateway owns them/,
+    ],
+    [
+      'an Ingress host without a certificate',
+      (o: any[]) => delete byKind(o, 'Ingress', 'clicks').spec.tls,
+      /Ingress\/clicks: host clicks.example.com has no certificate/,
     ],
     [
       'a credential left to the ConfigMap',
