@@ -88,6 +88,7 @@ async function main() {
     `  ingest      http://127.0.0.1:${APPS[0].port}   (POST /v1/clicks; ${env.INGEST_PROCESSES} processes)`,
     `  aggregator  http://127.0.0.1:${APPS[1].port}   (GET /v1/admin/shards)`,
     `  gateway     http://127.0.0.1:${APPS[2].port}   (GET /v1/ads/:adId/clicks?minutes=5, /graphql, /docs)`,
+    `  dashboard   http://127.0.0.1:${APPS[2].port}/dashboard/   (sign in with an advertiser key or the admin token)`,
     ...(APPS[3] ? [`  log-agent   http://127.0.0.1:${APPS[3].port}   (tailing ${env.LOG_AGENT_GLOBS})`] : []),
     `  admin token ${env.ADMIN_TOKEN === 'dev-admin-token' ? 'dev-admin-token (set ADMIN_TOKEN to change)' : '(from ADMIN_TOKEN)'}`,
     '  keys        every click and query needs one: POST /v1/admin/partners/<id>/keys (ingest, admin token) for',

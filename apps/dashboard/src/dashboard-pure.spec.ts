@@ -3,7 +3,7 @@ import { errorMessage } from './api';
 import { chartColumns, chartSummary } from './chart-data';
 import { csvFileName, seriesCsv } from './csv';
 import { sortRows } from './sort';
-import { DEFAULT_VIEW, formatView, parseView, rangeQuery, ViewState } from './view-state';
+import { DEFAULT_VIEW, formatView, lastHour, parseView, rangeQuery, ViewState } from './view-state';
 
 const NONE = { blocked_ip: 0, bot: 0, too_fast: 0, ip_rate: 0, repeat_user: 0 };
 const point = (start: string, clicks: number, partial = false, extra: Partial<SeriesPoint> = {}): SeriesPoint => ({
@@ -38,6 +38,13 @@ describe('view state in the URL fragment', () => {
     ]) {
       expect(formatView(parseView(hash))).toBe(hash);
     }
+  });
+
+  it('starts a custom range as the hour up to the end of the current minute', () => {
+    expect(lastHour(Date.UTC(2026, 11, 1, 10, 30, 15))).toEqual({
+      from: '2026-12-01T09:31:00.000Z',
+      to: '2026-12-01T10:31:00.000Z',
+    });
   });
 
   it('asks for minutes on a preset and from/to on a custom range', () => {

@@ -5,7 +5,16 @@ import { chartSummary } from './chart-data';
 import { csvFileName, seriesCsv } from './csv';
 import { renderCountries, renderTopAds, renderTotals, TopSort } from './render';
 import { session } from './session';
-import { defaultGranularity, formatView, Granularity, isLive, parseView, rangeQuery, ViewState } from './view-state';
+import {
+  defaultGranularity,
+  formatView,
+  Granularity,
+  isLive,
+  lastHour,
+  parseView,
+  rangeQuery,
+  ViewState,
+} from './view-state';
 
 /** How often a live range is read again: the open bucket fills within seconds of a click. */
 const REFRESH_MS = 5_000;
@@ -174,6 +183,8 @@ function wire(): void {
   });
   select('range').addEventListener('change', () => {
     const next = readControls();
+    // A custom range starts as the last hour, to be adjusted: never a read with an empty bound.
+    if (next.range === 'custom' && (!next.from || !next.to)) Object.assign(next, lastHour(Date.now()));
     go({ ...next, granularity: defaultGranularity(next.range) ?? next.granularity });
   });
   for (const id of ['scope', 'granularity', 'top-n']) select(id).addEventListener('change', () => go(readControls()));

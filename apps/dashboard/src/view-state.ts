@@ -93,3 +93,9 @@ export function formatView(view: ViewState): string {
   if (view.topN !== DEFAULT_VIEW.topN) p.set('n', String(view.topN));
   return `#${p.toString()}`;
 }
+
+/** The hour up to the end of the current minute, as custom bounds (ISO-8601, whole minutes, UTC). */
+export function lastHour(now: number): { from: string; to: string } {
+  const end = (Math.floor(now / 60_000) + 1) * 60_000;
+  return { from: new Date(end - 3_600_000).toISOString(), to: new Date(end).toISOString() };
+}
