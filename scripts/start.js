@@ -13,6 +13,7 @@ const env = { ...process.env };
 // Local conveniences, never used in Kubernetes (where they come from Secrets): a known admin token and a stable
 // click-token key, so click links survive a restart of `npm start`.
 env.ADMIN_TOKEN = env.ADMIN_TOKEN || 'dev-admin-token';
+env.GRAPHIQL = env.GRAPHIQL || 'true';
 env.IMPRESSION_KEYS = env.IMPRESSION_KEYS || 'dev:local-development-only-impression-key';
 // Ingest processes (node:cluster workers sharing INGEST_PORT): one per core but one, which Redis, QuestDB and the
 // aggregator need. On 2 cores one process measured faster than two (docs/benchmarks.md: 17K vs 13K single clicks/s),

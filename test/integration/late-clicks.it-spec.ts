@@ -103,7 +103,7 @@ describe('late clicks reach the final counts of their own minutes, exactly once'
     const rest = await getJson(`${gateway}/v1/ads/${ad}/clicks?from=${from}&to=${to}&granularity=1d`);
     expect([rest.body.total, rest.body.late]).toEqual([18, 15]);
     const gql = await postJson(`${gateway}/graphql`, {
-      query: `query($adId: String!, $from: String, $to: String) {
+      query: `query($adId: String!, $from: DateTime, $to: DateTime) {
         adClicks(adId: $adId, from: $from, to: $to, granularity: "1d") { total late series { clicks late } } }`,
       variables: { adId: ad, from, to },
     });

@@ -41,7 +41,7 @@ export class GatewayModule {
           path: '/graphql',
           autoSchemaFile: true,
           sortSchema: true,
-          graphiql: false,
+          graphiql: config.query.graphiql,
           // Mercurius's parsed-query LRU is loaded by a dynamic ESM import, which Jest cannot run; parsing and
           // validating a query this small costs far less than its database round trip.
           cache: false,

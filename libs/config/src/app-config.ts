@@ -79,6 +79,8 @@ export interface AppConfig {
      * recent minutes the gateway reads ahead of queries (0 = off), and how often.
      */
     topLists: { size: number; maxMinutes: number; warmMinutes: number; warmIntervalMs: number };
+    /** Serve the GraphiQL IDE at /graphiql (development: `npm start` turns it on). */
+    graphiql: boolean;
   };
   shutdownGraceMs: number;
   /** Bearer token of the admin endpoints; empty disables them. A secret: never logged. */
@@ -222,6 +224,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
         warmMinutes: e.TOP_LIST_WARM_MINUTES,
         warmIntervalMs: e.TOP_LIST_WARM_INTERVAL_MS,
       },
+      graphiql: e.GRAPHIQL,
     },
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     admin: { token: e.ADMIN_TOKEN },

@@ -73,6 +73,7 @@ export const envSchema = z.object({
   TOP_LIST_MAX_MINUTES: int(180, 1),
   TOP_LIST_WARM_MINUTES: int(60, 0),
   TOP_LIST_WARM_INTERVAL_MS: int(30_000, 100),
+  GRAPHIQL: bool(false),
   SHUTDOWN_GRACE_MS: int(20_000, 0),
   ENQUEUE_TIMEOUT_MS: int(2000, 1),
   GROUP_COMMIT_MAX_BATCH: int(2000, 1),

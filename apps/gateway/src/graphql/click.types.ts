@@ -1,7 +1,8 @@
-import { ArgsType, Field, Float, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { ArgsType, Field, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { GraphQLDateTime, GraphQLSafeInt } from 'graphql-scalars';
 
-// GraphQL shapes of the same answers the REST API gives (built in libs/query). Counts are Float: a month of one
-// popular ad can exceed GraphQL's 32-bit Int.
+// GraphQL shapes of the same answers the REST API gives (built in libs/query). Counts are SafeInt (integers up to
+// 2^53 - 1): a month of one popular ad can exceed GraphQL's 32-bit Int. Instants are DateTime (RFC 3339).
 
 @InputType()
 export class ClickFilterInput {
@@ -19,23 +20,23 @@ export class ClickFilters {
 
 @ObjectType({ description: 'invalid (not billable) clicks per reason; docs/invalid-clicks.md says what each means' })
 export class InvalidByReason {
-  @Field(() => Float) blocked_ip!: number;
-  @Field(() => Float) bot!: number;
-  @Field(() => Float) too_fast!: number;
-  @Field(() => Float) ip_rate!: number;
-  @Field(() => Float) repeat_user!: number;
+  @Field(() => GraphQLSafeInt) blocked_ip!: number;
+  @Field(() => GraphQLSafeInt) bot!: number;
+  @Field(() => GraphQLSafeInt) too_fast!: number;
+  @Field(() => GraphQLSafeInt) ip_rate!: number;
+  @Field(() => GraphQLSafeInt) repeat_user!: number;
 }
 
 @ObjectType()
 export class SeriesPoint {
-  @Field() start!: string;
-  @Field(() => Float) clicks!: number;
-  @Field(() => Float, {
+  @Field(() => GraphQLDateTime) start!: string;
+  @Field(() => GraphQLSafeInt) clicks!: number;
+  @Field(() => GraphQLSafeInt, {
     nullable: true,
     description: 'of clicks, those that arrived after their window closed (null under ip/userId filters)',
   })
   late?: number;
-  @Field(() => Float, { description: 'invalid clicks of the bucket (not in clicks)' }) invalid!: number;
+  @Field(() => GraphQLSafeInt, { description: 'invalid clicks of the bucket (not in clicks)' }) invalid!: number;
   @Field(() => InvalidByReason) invalidByReason!: InvalidByReason;
   @Field({ description: 'the bucket is still open' }) partial!: boolean;
 }
@@ -43,17 +44,17 @@ export class SeriesPoint {
 @ObjectType()
 export class AdClicks {
   @Field() adId!: string;
-  @Field() from!: string;
-  @Field() to!: string;
+  @Field(() => GraphQLDateTime) from!: string;
+  @Field(() => GraphQLDateTime) to!: string;
   @Field() granularity!: string;
   @Field(() => ClickFilters) filters!: ClickFilters;
-  @Field(() => Float, { description: 'every valid (billable) click, late ones included' }) total!: number;
-  @Field(() => Float, {
+  @Field(() => GraphQLSafeInt, { description: 'every valid (billable) click, late ones included' }) total!: number;
+  @Field(() => GraphQLSafeInt, {
     nullable: true,
     description: 'of total, the clicks folded in after their window closed (null under ip/userId filters)',
   })
   late?: number;
-  @Field(() => Float, { description: 'invalid clicks of the range (not in total)' }) invalid!: number;
+  @Field(() => GraphQLSafeInt, { description: 'invalid clicks of the range (not in total)' }) invalid!: number;
   @Field(() => InvalidByReason) invalidByReason!: InvalidByReason;
   @Field(() => [SeriesPoint], { complexity: 10 }) series!: SeriesPoint[];
 }
@@ -61,13 +62,13 @@ export class AdClicks {
 @ObjectType()
 export class AdTotal {
   @Field() adId!: string;
-  @Field(() => Float) clicks!: number;
+  @Field(() => GraphQLSafeInt) clicks!: number;
 }
 
 @ObjectType()
 export class TopAds {
-  @Field() from!: string;
-  @Field() to!: string;
+  @Field(() => GraphQLDateTime) from!: string;
+  @Field(() => GraphQLDateTime) to!: string;
   @Field(() => Int) n!: number;
   @Field(() => ClickFilters) filters!: ClickFilters;
   @Field(() => [AdTotal], { complexity: 10 }) ads!: AdTotal[];
@@ -77,8 +78,10 @@ export class TopAds {
 export class RangeArgs {
   @Field(() => Int, { nullable: true, description: 'the M most recent minutes, the current one included' })
   minutes?: number | null;
-  @Field(() => String, { nullable: true, description: 'ISO-8601 with zone, inclusive' }) from?: string | null;
-  @Field(() => String, { nullable: true, description: 'ISO-8601 with zone, exclusive' }) to?: string | null;
+  @Field(() => GraphQLDateTime, { nullable: true, description: 'inclusive, floored to the minute' })
+  from?: Date | null;
+  @Field(() => GraphQLDateTime, { nullable: true, description: 'exclusive, floored to the minute' })
+  to?: Date | null;
 }
 
 @ArgsType()
@@ -102,14 +105,15 @@ export class TopAdsArgs extends WindowArgs {
 export class RollupClicks {
   @Field(() => String, { nullable: true }) advertiserId?: string;
   @Field(() => String, { nullable: true }) campaignId?: string;
-  @Field() from!: string;
-  @Field() to!: string;
+  @Field(() => GraphQLDateTime) from!: string;
+  @Field(() => GraphQLDateTime) to!: string;
   @Field() granularity!: string;
   @Field(() => ClickFilters) filters!: ClickFilters;
   @Field(() => Int, { description: 'how many registered ads the numbers sum over' }) ads!: number;
-  @Field(() => Float) total!: number;
-  @Field(() => Float, { description: 'of total, the clicks folded in after their window closed' }) late!: number;
-  @Field(() => Float, { description: 'invalid clicks of the range (not in total)' }) invalid!: number;
+  @Field(() => GraphQLSafeInt) total!: number;
+  @Field(() => GraphQLSafeInt, { description: 'of total, the clicks folded in after their window closed' })
+  late!: number;
+  @Field(() => GraphQLSafeInt, { description: 'invalid clicks of the range (not in total)' }) invalid!: number;
   @Field(() => InvalidByReason) invalidByReason!: InvalidByReason;
   @Field(() => [SeriesPoint], { complexity: 10 }) series!: SeriesPoint[];
 }

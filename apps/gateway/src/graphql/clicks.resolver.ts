@@ -14,12 +14,13 @@ import {
   TopAdsArgs,
 } from './click.types';
 
-// GraphQL hands over numbers and nulls; the query layer validates the same strings REST receives.
+// GraphQL hands over numbers, dates (its DateTime scalar parsed them) and nulls; the query layer validates the same
+// strings REST receives.
 function windowOf(a: RangeArgs): RangeParams {
   return {
     minutes: a.minutes === undefined || a.minutes === null ? undefined : String(a.minutes),
-    from: a.from ?? undefined,
-    to: a.to ?? undefined,
+    from: a.from?.toISOString(),
+    to: a.to?.toISOString(),
   };
 }
 
