@@ -401,8 +401,9 @@ describe('k8s: consistency checks reject mismatches', () => {
 describe('Dockerfiles', () => {
   const apps = readdirSync(join(ROOT, 'apps')).filter((a) => existsSync(join(ROOT, 'apps', a, 'Dockerfile')));
   const defaults = readFileSync(join(ROOT, 'config/defaults.env'), 'utf8');
-  const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
+  const { scripts, engines } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as {
     scripts: Record<string, string>;
+    engines: { node: string };
   };
 
   it('exist for every app', () => {
@@ -422,6 +423,18 @@ describe('Dockerfiles', () => {
     expect(scripts[`start:${app}`]).toBe(command.join(' '));
     const port = new RegExp(`^${app.toUpperCase().replace(/-/g, '_')}_PORT=(\\d+)$`, 'm').exec(defaults)?.[1];
     expect(text).toMatch(new RegExp(`^EXPOSE ${port}$`, 'm'));
+  });
+
+  it('build and run on one supported Node LTS (22: Node 20 reached end of life on 2026-04-30), the one engines, .nvmrc name', () => {
+    const bases = apps.flatMap((app) =>
+      [...readFileSync(join(ROOT, 'apps', app, 'Dockerfile'), 'utf8').matchAll(/^FROM (\S+)/gm)].map((m) => m[1]),
+    );
+    const majors = new Set(bases.map((b) => /^node:(\d+)-bookworm-slim$/.exec(b)?.[1]));
+    expect([...majors]).toEqual(['22']);
+    // engines names the versions the project supports: from that LTS on (a production dependency, content-disposition
+    // 3 under @fastify/static, requires Node 22 too).
+    expect(engines.node).toBe('>=22');
+    expect(readFileSync(join(ROOT, '.nvmrc'), 'utf8').trim()).toBe('22');
   });
 });
 
