@@ -4,6 +4,7 @@ import { createPgPool, ensureSchema } from '@clicks/store';
 import { createGatewayApp } from '../../apps/gateway/src/gateway.app';
 import { createIngestApp } from '../../apps/ingest/src/ingest.app';
 import { freePortAsync } from '../support/ports';
+import { expectProblem } from '../support/problem';
 import { adminAuth, getJson, postJson, runId, startApp, testConfig } from '../support/test-env';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -66,8 +67,8 @@ describe('abuse limits', () => {
     expect((await postJson(`${ingest.url}/v1/clicks/batch`, batch(0, 6), partnerAuth)).status).toBe(202);
     // The same key on another replica shares the budget: 6 + 5 > 10.
     const refused = await postJson(`${replica.url}/v1/clicks/batch`, batch(6, 5), partnerAuth);
-    expect(refused.status).toBe(429);
-    expect(refused.body).toMatchObject({ error: 'rate_limited', limit: 'partner_events' });
+    expectProblem(refused, 'rate-limited');
+    expect(refused.body.limit).toBe('partner_events');
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     await sleep(1100);
     // Nothing of the refused batch was stored: sent again, none of it is a duplicate.
@@ -113,8 +114,8 @@ describe('abuse limits', () => {
 
   it('caps the window of raw-archive filters, and answers 504 when QuestDB does not answer in time', async () => {
     const capped = await getJson(`${gateway.url}/v1/ads/${run}-ad/clicks?minutes=1500&ip=10.0.0.1`);
-    expect(capped.status).toBe(400);
-    expect(capped.body).toMatchObject({ param: 'minutes', message: expect.stringContaining('RAW_QUERY_MAX_HOURS') });
+    expectProblem(capped, 'invalid-parameter', 'minutes');
+    expect(capped.body.detail).toContain('RAW_QUERY_MAX_HOURS');
     expect((await getJson(`${gateway.url}/v1/ads/${run}-ad/clicks?minutes=1440&ip=10.0.0.1`)).status).toBe(200);
 
     // The QuestDB server itself stops answering (a GC pause, a stuck disk): the read gives up, never hangs.
@@ -123,7 +124,7 @@ describe('abuse limits', () => {
     try {
       const started = Date.now();
       const r = await getJson(`${gateway.url}/v1/ads/${run}-ad/clicks?minutes=90`);
-      expect([r.status, r.body.error]).toEqual([504, 'query_timeout']);
+      expectProblem(r, 'timeout');
       expect(Date.now() - started).toBeLessThan(5000);
     } finally {
       execFileSync('kill', ['-CONT', String(pid)]);
@@ -139,7 +140,8 @@ describe('abuse limits', () => {
     try {
       const res = await fetch(`${lonely.url}/v1/ads/${run}-ad/clicks?minutes=5`, { headers: adminAuth });
       expect([res.status, res.headers.get('retry-after')]).toEqual([503, '1']);
-      expect(await res.json()).toMatchObject({ error: 'questdb_unavailable' });
+      expectProblem({ status: res.status, body: await res.json(), headers: res.headers }, 'unavailable');
+      expect((await getJson(`${lonely.url}/v1/ads/${run}-ad/clicks?minutes=5`)).body.detail).toMatch(/QuestDB/);
     } finally {
       await lonely.app.close();
     }

@@ -1,6 +1,7 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import Redis from 'ioredis';
 import { createAggregatorApp } from '../../apps/aggregator/src/aggregator.app';
+import { expectProblem } from '../support/problem';
 import { eventually, resetRedis, runId, startApp, testConfig } from '../support/test-env';
 
 const TOKEN = 'test-admin-token';
@@ -17,6 +18,11 @@ describe('aggregator SRE endpoints', () => {
         ...(token ? { authorization: `Bearer ${token}` } : {}),
       },
     });
+  /** The call's answer as the problem checks read it. */
+  const answer = async (res: Promise<Response>) => {
+    const r = await res;
+    return { status: r.status, body: await r.json(), headers: r.headers };
+  };
 
   beforeAll(async () => {
     await resetRedis(config.redis.url);
@@ -32,8 +38,8 @@ describe('aggregator SRE endpoints', () => {
   });
 
   it('requires the admin token: 401 without, 403 wrong', async () => {
-    expect((await admin('/v1/admin/shards', {}, null)).status).toBe(401);
-    expect((await admin('/v1/admin/shards', {}, 'wrong')).status).toBe(403);
+    expectProblem(await answer(admin('/v1/admin/shards', {}, null)), 'unauthorized', 'Authorization');
+    expectProblem(await answer(admin('/v1/admin/shards', {}, 'wrong')), 'forbidden', 'Authorization');
     expect((await admin('/v1/admin/hot-ads/x', { method: 'PUT', body: '{"salts":4}' }, null)).status).toBe(401);
     expect((await admin('/v1/admin/rebalance', { method: 'POST' }, 'wrong')).status).toBe(403);
   });
@@ -54,9 +60,14 @@ describe('aggregator SRE endpoints', () => {
 
   it('salts, lists and un-salts a hot ad, validating the input', async () => {
     const ad = `${runId()}-hot`;
-    expect((await admin(`/v1/admin/hot-ads/${ad}`, { method: 'PUT', body: '{"salts":0}' })).status).toBe(400);
-    expect((await admin(`/v1/admin/hot-ads/${ad}`, { method: 'PUT', body: '{"salts":"8"}' })).status).toBe(400);
-    expect((await admin(`/v1/admin/hot-ads/bad%20id`, { method: 'PUT', body: '{"salts":8}' })).status).toBe(400);
+    for (const body of ['{"salts":0}', '{"salts":"8"}']) {
+      expectProblem(await answer(admin(`/v1/admin/hot-ads/${ad}`, { method: 'PUT', body })), 'invalid-body', 'salts');
+    }
+    const badId = await answer(admin(`/v1/admin/hot-ads/bad%20id`, { method: 'PUT', body: '{"salts":8}' }));
+    expectProblem(badId, 'invalid-parameter', 'adId');
+    // Nest's own errors share the format: an unknown route, a body that is not JSON.
+    expectProblem(await answer(admin('/v1/admin/nope')), 'not-found');
+    expectProblem(await answer(admin(`/v1/admin/hot-ads/${ad}`, { method: 'PUT', body: '{' })), 'bad-request');
     const put = await admin(`/v1/admin/hot-ads/${ad}`, { method: 'PUT', body: '{"salts":8}' });
     expect(put.status).toBe(200);
     expect(await put.json()).toMatchObject({ adId: ad, salts: 8, previousSalts: 1 });

@@ -146,7 +146,7 @@ describe('GraphQL gateway', () => {
     [TOP_ADS, { minutes: 5, n: 1001 }, 'n'],
   ])('rejects bad input naming the parameter: %#', async (query, vars, param) => {
     const g = await gql(query, vars);
-    expect(g.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', param });
+    expect(g.body.errors?.[0]?.extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: param });
     expect(g.body.data?.adClicks ?? g.body.data?.topAds ?? null).toBeNull();
   });
 
@@ -190,6 +190,6 @@ describe('GraphQL gateway', () => {
     });
     expect((await gql(q, { id: ad('nope') })).body).toEqual({ data: { ad: null } });
     const bad = await gql(q, { id: "x' OR 1=1" });
-    expect(bad.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', param: 'id' });
+    expect(bad.body.errors[0].extensions).toMatchObject({ code: 'BAD_USER_INPUT', field: 'id' });
   });
 });

@@ -10,6 +10,7 @@ import {
   upgradeAdIdColumn,
 } from '@clicks/store';
 import { createGatewayApp } from '../../apps/gateway/src/gateway.app';
+import { expectProblem, fetchAnswer } from '../support/problem';
 import { eventually, getJson, runId, startApp, testConfig } from '../support/test-env';
 
 const MIN = 60_000;
@@ -176,11 +177,25 @@ describe('gateway queries against QuestDB', () => {
     expect((await rest(`/v1/ads/${ad('a')}/countries?from=${at(1)}&to=${at(2)}`)).body.countries).toEqual([
       { country: 'DE', clicks: 1, invalid: 0 },
     ]);
-    expect((await rest(`/v1/campaigns/${ad('none')}/countries?minutes=5`)).status).toBe(404);
-    expect(await rest(`/v1/ads/${encodeURIComponent('bad id')}/countries?minutes=5`)).toMatchObject({
-      status: 400,
-      body: { param: 'adId' },
+    expectProblem(await rest(`/v1/campaigns/${ad('none')}/countries?minutes=5`), 'not-found', 'campaignId');
+    expectProblem(
+      await rest(`/v1/ads/${encodeURIComponent('bad id')}/countries?minutes=5`),
+      'invalid-parameter',
+      'adId',
+    );
+  });
+
+  it('answers unknown routes and unknown ads as problem details', async () => {
+    expectProblem(await fetchAnswer(`${url}/v1/nope`), 'not-found');
+    expectProblem(await fetchAnswer(`${url}/v1/campaigns/${ad('none')}/clicks?minutes=5`), 'not-found', 'campaignId');
+    expectProblem(await fetchAnswer(`${url}/v1/ads/a/clicks?minutes=0`), 'invalid-parameter', 'minutes');
+    // GraphQL's refusal of a request without a key is an HTTP answer too.
+    const noKey = await fetchAnswer(`${url}/graphql`, {
+      method: 'POST',
+      headers: { authorization: '', 'content-type': 'application/json' },
+      body: '{"query":"{ topAds(minutes: 5) { ads { adId } } }"}',
     });
+    expectProblem(noKey, 'unauthorized', 'Authorization');
   });
 
   it('names the viewer behind the key', async () => {
@@ -317,9 +332,7 @@ describe('gateway queries against QuestDB', () => {
     ['/v1/ads/top?minutes=5&country=d', 'country'],
     ['/v1/ads/top', 'minutes'],
   ])('GET %s is a 400 naming %s', async (path, param) => {
-    const r = await rest(path);
-    expect(r.status).toBe(400);
-    expect(r.body).toMatchObject({ error: 'invalid_parameter', param });
+    expectProblem(await rest(path), 'invalid-parameter', param);
   });
 
   describe.each(INJECTIONS)('injection string %p', (evil) => {
@@ -336,7 +349,7 @@ describe('gateway queries against QuestDB', () => {
       [`/v1/ads/top?minutes=5&country=${e}`, 'country'],
       [`/v1/ads/top?minutes=5&ip=${e}`, 'ip'],
     ])('%s is a 400 naming %s', async (path, param) => {
-      expect(await rest(path)).toMatchObject({ status: 400, body: { param } });
+      expectProblem(await rest(path), 'invalid-parameter', param);
     });
 
     it('as a userId is only ever compared, and matches nothing', async () => {
@@ -353,6 +366,13 @@ describe('gateway queries against QuestDB', () => {
     const doc = await rest('/docs/openapi.json');
     expect(doc.status).toBe(200);
     expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/v1/ads/top', '/v1/ads/{adId}/clicks']));
+    // Errors are documented as what they are: problem details, for every status a query can answer.
+    const responses = doc.body.paths['/v1/ads/{adId}/clicks'].get.responses;
+    expect(Object.keys(responses)).toEqual(expect.arrayContaining(['400', '401', '403', '404', '429', '503', '504']));
+    expect(responses['400'].content['application/problem+json'].schema).toEqual({
+      $ref: '#/components/schemas/ProblemDoc',
+    });
+    expect(doc.body.components.schemas.ProblemDoc.required).toEqual(['type', 'title', 'status', 'detail']);
     const ui = await fetch(`${url}/docs`);
     expect(ui.status).toBe(200);
     expect(await ui.text()).toContain('swagger');

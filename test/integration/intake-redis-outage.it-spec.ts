@@ -4,6 +4,7 @@ import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import Redis from 'ioredis';
 import { createIngestApp } from '../../apps/ingest/src/ingest.app';
 import { freePortAsync } from '../support/ports';
+import { expectProblem } from '../support/problem';
 import { adminAuth, eventually, postJson, runId, startApp, testConfig } from '../support/test-env';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -74,6 +75,9 @@ describe('ingest while its Redis crashes (kill -9) and comes back', () => {
       [503, '1'],
       [503, '1'],
     ]);
+    for (const r of during) {
+      expectProblem({ status: r.status, body: await r.json(), headers: r.headers }, 'unavailable');
+    }
     await sleep(1000);
     redis = await stack.startRedis({ dir, port });
     await eventually(

@@ -14,6 +14,7 @@ import {
   Verdicts,
 } from '../support/invalid-clicks-truth';
 import { freePortAsync } from '../support/ports';
+import { expectProblem } from '../support/problem';
 import { AppProcess } from '../support/processes';
 import { adminAuth, eventually, getJson, postJson, resetRedis, runId, startApp, testConfig } from '../support/test-env';
 
@@ -240,10 +241,11 @@ describe('invalid clicks: bots, floods and repeats counted apart, deterministica
       fetch(url(cidr), { method, headers: auth ? adminAuth : {} }).then(async (r) => ({
         status: r.status,
         body: r.status === 204 ? null : await r.json(),
+        headers: r.headers,
       }));
-    expect((await call('PUT', '198.51.100.0/24', false)).status).toBe(401);
+    expectProblem(await call('PUT', '198.51.100.0/24', false), 'unauthorized', 'Authorization');
     for (const bad of ['198.51.100.0/33', 'nope', '1.2.3.4/8/8']) {
-      expect(await call('PUT', bad)).toMatchObject({ status: 400, body: { field: 'cidr' } });
+      expectProblem(await call('PUT', bad), 'invalid-parameter', 'cidr');
     }
     expect(await call('PUT', '198.51.100.0/24')).toMatchObject({ status: 201, body: { cidr: '198.51.100.0/24' } });
     expect((await call('PUT', '198.51.100.0/24')).status).toBe(200);
@@ -253,7 +255,7 @@ describe('invalid clicks: bots, floods and repeats counted apart, deterministica
       expect.arrayContaining(['198.51.100.0/24', '2001:db8::1/128']),
     );
     expect((await call('DELETE', '198.51.100.0/24')).status).toBe(204);
-    expect(await call('DELETE', '198.51.100.0/24')).toMatchObject({ status: 404, body: { field: 'cidr' } });
+    expectProblem(await call('DELETE', '198.51.100.0/24'), 'not-found', 'cidr');
     expect((await getJson(`${w.url}/v1/admin/blocklist`, null)).status).toBe(401);
   });
 
@@ -270,7 +272,7 @@ describe('invalid clicks: bots, floods and repeats counted apart, deterministica
       expect(res.status).toBe(302);
     };
     const bad = await postJson(`${ingest}/v1/impressions`, { adId, userAgent: 7 });
-    expect(bad).toMatchObject({ status: 400, body: { field: 'userAgent' } });
+    expectProblem(bad, 'invalid-body', 'userAgent');
 
     await click(await impression()); // at once: too_fast
     const links = [await impression(GOOGLEBOT), await impression(), await impression()];

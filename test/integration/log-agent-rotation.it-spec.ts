@@ -11,6 +11,7 @@ import {
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import Redis from 'ioredis';
+import { expectProblem } from '../support/problem';
 import { eventually, runId, testEnv } from '../support/test-env';
 
 const ROOT = join(__dirname, '../..');
@@ -127,6 +128,9 @@ describe('click-log agent', () => {
     writeFileSync(join(dir, 'app.csv'), 'ad_id,click_timestamp,user_id,ip,country\n' + csv(10) + 'x,1,2\n');
     agent = startAgent(env);
     await ready();
+    // Its HTTP errors are problem details like every app's.
+    const nope = await fetch(`http://127.0.0.1:${env.LOG_AGENT_PORT}/v1/nope`);
+    expectProblem({ status: nope.status, body: await nope.json(), headers: nope.headers }, 'not-found');
     await expectCount(25);
     const dead = await eventually(
       () =>

@@ -4,6 +4,7 @@ import { Client } from 'pg';
 import { ClicksRedis, LateEventLog } from '@clicks/stream';
 import { createAggregatorApp } from '../../apps/aggregator/src/aggregator.app';
 import { createIngestApp } from '../../apps/ingest/src/ingest.app';
+import { expectProblem } from '../support/problem';
 import { eventually, postJson, resetRedis, runId, startApp, testConfig } from '../support/test-env';
 
 const TOKEN = 'test-admin-token';
@@ -36,7 +37,7 @@ describe('reconciliation: raw archive against minute aggregates and late records
     const res = await fetch(`${aggregator}/v1/admin/reconciliation?${query}`, {
       headers: token ? { authorization: `Bearer ${token}` } : {},
     });
-    return { status: res.status, body: (await res.json()) as any };
+    return { status: res.status, body: (await res.json()) as any, headers: res.headers };
   };
   const range = `from=${new Date(minute).toISOString()}&to=${new Date(minute + MIN).toISOString()}`;
   const sql = async <R>(text: string, values: unknown[]): Promise<R[]> => {
@@ -186,10 +187,10 @@ describe('reconciliation: raw archive against minute aggregates and late records
 
   it('answers 401 without the token and 400 naming a bad parameter', async () => {
     expect((await report(range, null)).status).toBe(401);
-    expect(await report(`${range}&adId=bad%20id`)).toMatchObject({ status: 400, body: { field: 'adId' } });
-    expect(await report('')).toMatchObject({ status: 400, body: { field: 'minutes' } });
-    expect(await report('minutes=1441')).toMatchObject({ status: 400, body: { field: 'minutes' } });
-    expect(await report('from=yesterday&to=today')).toMatchObject({ status: 400, body: { field: 'from' } });
+    expectProblem(await report(`${range}&adId=bad%20id`), 'invalid-parameter', 'adId');
+    expectProblem(await report(''), 'invalid-parameter', 'minutes');
+    expectProblem(await report('minutes=1441'), 'invalid-parameter', 'minutes');
+    expectProblem(await report('from=yesterday&to=today'), 'invalid-parameter', 'from');
   });
 });
 

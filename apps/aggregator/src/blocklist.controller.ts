@@ -1,21 +1,8 @@
-import {
-  BadRequestException,
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  NotFoundException,
-  Param,
-  Put,
-  Res,
-  UseFilters,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Put, Res, UseFilters, UseGuards } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { BlocklistService } from '@clicks/actor';
 import { InvalidCidrError, normalizeCidr } from '@clicks/fraud';
-import { AdminTokenGuard, RedisUnavailableFilter } from '@clicks/server';
+import { AdminTokenGuard, fieldProblem, RedisUnavailableFilter } from '@clicks/server';
 
 const MAX_NOTE = 200;
 
@@ -39,7 +26,7 @@ export class BlocklistController {
   async block(@Param('cidr') cidr: string, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
     const note = (body as { note?: unknown } | null)?.note;
     if (note !== undefined && (typeof note !== 'string' || note.length > MAX_NOTE)) {
-      throw new BadRequestException({ field: 'note', message: `note: a string of at most ${MAX_NOTE} characters` });
+      throw fieldProblem('invalid-body', 'note', `a string of at most ${MAX_NOTE} characters`);
     }
     const { entry, created } = await this.blocklist.block(cidrParam(cidr), note);
     void reply.status(created ? 201 : 200);
@@ -50,7 +37,7 @@ export class BlocklistController {
   @HttpCode(204)
   async unblock(@Param('cidr') cidr: string): Promise<void> {
     if (!(await this.blocklist.unblock(cidrParam(cidr)))) {
-      throw new NotFoundException({ field: 'cidr', message: `${cidr} is not on the blocklist` });
+      throw fieldProblem('not-found', 'cidr', `${cidr} is not on the blocklist`);
     }
   }
 }
@@ -60,7 +47,7 @@ function cidrParam(cidr: string): string {
   try {
     return normalizeCidr(cidr);
   } catch (e) {
-    if (e instanceof InvalidCidrError) throw new BadRequestException({ field: 'cidr', message: `cidr: ${e.message}` });
+    if (e instanceof InvalidCidrError) throw fieldProblem('invalid-parameter', 'cidr', e.message);
     throw e;
   }
 }

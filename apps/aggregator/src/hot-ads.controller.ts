@@ -1,13 +1,12 @@
-import { BadRequestException, Body, Controller, Delete, Get, Param, Put, UseFilters, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Param, Put, UseFilters, UseGuards } from '@nestjs/common';
 import { HotAdAdminService } from '@clicks/actor';
 import { MAX_SALTS } from '@clicks/routing';
-import { AdminTokenGuard, RedisUnavailableFilter } from '@clicks/server';
+import { AdminTokenGuard, fieldProblem, RedisUnavailableFilter } from '@clicks/server';
 
 const AD_ID = /^[A-Za-z0-9._-]{1,64}$/;
 
 function adIdParam(adId: string): string {
-  if (!AD_ID.test(adId))
-    throw new BadRequestException({ field: 'adId', message: 'adId: 1-64 characters of [A-Za-z0-9._-]' });
+  if (!AD_ID.test(adId)) throw fieldProblem('invalid-parameter', 'adId', '1-64 characters of [A-Za-z0-9._-]');
   return adId;
 }
 
@@ -33,7 +32,7 @@ export class HotAdsController {
   async salt(@Param('adId') adId: string, @Body() body: unknown) {
     const salts = (body as { salts?: unknown } | null)?.salts;
     if (typeof salts !== 'number' || !Number.isInteger(salts) || salts < 1 || salts > MAX_SALTS) {
-      throw new BadRequestException({ field: 'salts', message: `salts: an integer from 1 to ${MAX_SALTS}` });
+      throw fieldProblem('invalid-body', 'salts', `an integer from 1 to ${MAX_SALTS}`);
     }
     return { adId: adIdParam(adId), ...(await this.hotAds.setSalts(adId, salts)) };
   }

@@ -1,7 +1,7 @@
-import { BadRequestException, Controller, Get, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { parseAdId, QueryParamError, RangeParams, resolveRange } from '@clicks/query';
 import { ReconciliationService } from '@clicks/reconciliation';
-import { AdminTokenGuard } from '@clicks/server';
+import { AdminTokenGuard, fieldProblem } from '@clicks/server';
 
 /** The longest range one request reconciles (its late-record scan reads every shard's late stream). */
 const MAX_RANGE_MS = 24 * 60 * 60_000;
@@ -26,7 +26,7 @@ export class ReconciliationController {
       const adId = query.adId === undefined ? undefined : parseAdId(query.adId);
       return await this.reconciliation.reconcile(range, adId);
     } catch (e) {
-      if (e instanceof QueryParamError) throw new BadRequestException({ field: e.param, message: e.message });
+      if (e instanceof QueryParamError) throw fieldProblem('invalid-parameter', e.param, e.message);
       throw e;
     }
   }

@@ -1,17 +1,9 @@
 import { Controller, Get, Param, Query, Req, UseGuards } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiQuery,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { FastifyRequest } from 'fastify';
 import { ApiKeyGuard, RequireKey } from '@clicks/accounts';
 import { AdClicksQuery, GRANULARITIES, RollupQuery, TopAdsQuery } from '@clicks/query';
-import { AdClicksDoc, ParamErrorDoc, RollupDoc, TopAdsDoc } from './openapi.docs';
+import { AdClicksDoc, ApiQueryProblems, RollupDoc, TopAdsDoc } from './openapi.docs';
 import { viewerOf } from './viewer-of';
 
 type QueryString = Record<string, string | undefined>;
@@ -61,7 +53,7 @@ export class AdClicksController {
   @ApiQuery({ name: 'n', required: false, description: '1-1000, default 100' })
   @applyAll(windowQueries())
   @ApiOkResponse({ type: TopAdsDoc })
-  @ApiBadRequestResponse({ type: ParamErrorDoc })
+  @ApiQueryProblems()
   top(@Query() q: QueryString, @Req() req: FastifyRequest) {
     return this.topAds.run({ n: q.n, minutes: q.minutes, from: q.from, to: q.to, filter: filterOf(q) }, viewerOf(req));
   }
@@ -72,7 +64,7 @@ export class AdClicksController {
   @ApiQuery({ name: 'granularity', required: false, enum: GRANULARITIES, description: 'default 1m' })
   @applyAll(windowQueries())
   @ApiOkResponse({ type: AdClicksDoc })
-  @ApiBadRequestResponse({ type: ParamErrorDoc })
+  @ApiQueryProblems()
   clicks(@Param('adId') adId: string, @Query() q: QueryString, @Req() req: FastifyRequest) {
     return this.adClicks.run(
       adId,
@@ -85,7 +77,7 @@ export class AdClicksController {
   @ApiOperation({ summary: "Clicks of all the advertiser's ads together per bucket (an advertiser: its own only)" })
   @applyAll(rollupQueries())
   @ApiOkResponse({ type: RollupDoc })
-  @ApiBadRequestResponse({ type: ParamErrorDoc })
+  @ApiQueryProblems()
   advertiserClicks(@Param('advertiserId') id: string, @Query() q: QueryString, @Req() req: FastifyRequest) {
     return this.rollups.run('advertiser', id, q, viewerOf(req));
   }
@@ -94,7 +86,7 @@ export class AdClicksController {
   @ApiOperation({ summary: "Clicks of the campaign's ads together per bucket (an advertiser: its own ads in it)" })
   @applyAll(rollupQueries())
   @ApiOkResponse({ type: RollupDoc })
-  @ApiBadRequestResponse({ type: ParamErrorDoc })
+  @ApiQueryProblems()
   campaignClicks(@Param('campaignId') id: string, @Query() q: QueryString, @Req() req: FastifyRequest) {
     return this.rollups.run('campaign', id, q, viewerOf(req));
   }

@@ -1,9 +1,9 @@
 import { Controller, Get, Param, Query, Req, UseGuards } from '@nestjs/common';
-import { ApiBadRequestResponse, ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { FastifyRequest } from 'fastify';
 import { ApiKeyGuard, RequireKey } from '@clicks/accounts';
 import { CountryBreakdownQuery, RangeParams } from '@clicks/query';
-import { CountryBreakdownDoc, ParamErrorDoc } from './openapi.docs';
+import { CountryBreakdownDoc, ApiQueryProblems } from './openapi.docs';
 import { viewerOf } from './viewer-of';
 
 type QueryString = Record<string, string | undefined>;
@@ -16,7 +16,7 @@ function rangeQueries(): MethodDecorator {
     ApiQuery({ name: 'from', required: false, description: 'ISO-8601 with zone, inclusive, floored to the minute' }),
     ApiQuery({ name: 'to', required: false, description: 'ISO-8601 with zone, exclusive, floored to the minute' }),
     ApiOkResponse({ type: CountryBreakdownDoc }),
-    ApiBadRequestResponse({ type: ParamErrorDoc }),
+    ApiQueryProblems(),
   ];
   return (target, key, descriptor) => {
     for (const d of decorators) d(target, key, descriptor);

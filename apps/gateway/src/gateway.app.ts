@@ -1,16 +1,14 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppConfig } from '@clicks/config';
-import { RateLimitedFilter } from '@clicks/limits';
 import { createHttpApp } from '@clicks/server';
 import { serveDashboard } from './dashboard';
 import { GatewayModule } from './gateway.module';
 import { requireKeyForGraphql } from './graphql/graphql-key.hook';
-import { QueryErrorFilter } from './query-error.filter';
+import { GatewayErrorFilter } from './gateway-error.filter';
 
 export async function createGatewayApp(config: AppConfig): Promise<NestFastifyApplication> {
-  const app = await createHttpApp(GatewayModule.forRoot(config), config);
-  app.useGlobalFilters(new QueryErrorFilter(), new RateLimitedFilter());
+  const app = await createHttpApp(GatewayModule.forRoot(config), config, { errors: new GatewayErrorFilter() });
   requireKeyForGraphql(app);
   await serveDashboard(app);
   const openapi = new DocumentBuilder()

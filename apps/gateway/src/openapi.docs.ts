@@ -1,4 +1,5 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { applyDecorators } from '@nestjs/common';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import { GRANULARITIES } from '@clicks/query';
 
 // Response shapes for the OpenAPI document only; the answers themselves are built in libs/query.
@@ -69,12 +70,44 @@ export class TopAdsDoc {
   @ApiProperty({ type: [AdTotalDoc] }) ads!: AdTotalDoc[];
 }
 
-export class ParamErrorDoc {
-  @ApiProperty({ example: 400 }) statusCode!: number;
-  @ApiProperty({ example: 'invalid_parameter' }) error!: string;
-  @ApiProperty({ example: 'granularity' }) param!: string;
-  @ApiProperty() message!: string;
+export class FieldErrorDoc {
+  @ApiProperty({ example: 'granularity', description: 'the query or path parameter, body field or header' })
+  field!: string;
+  @ApiProperty({ example: 'one of 1m, 5m, 15m, 1h, 1d' }) message!: string;
 }
+
+/** Every error answer (`application/problem+json`, RFC 9457); the types are listed in the README's "Errors". */
+export class ProblemDoc {
+  @ApiProperty({ example: 'https://clicks.example.com/problems/invalid-parameter' }) type!: string;
+  @ApiProperty({ example: 'Invalid parameter' }) title!: string;
+  @ApiProperty({ example: 400 }) status!: number;
+  @ApiProperty({ example: 'granularity: one of 1m, 5m, 15m, 1h, 1d' }) detail!: string;
+  @ApiPropertyOptional({ type: [FieldErrorDoc], description: 'the fields at fault, when there are any' })
+  errors?: FieldErrorDoc[];
+}
+
+const QUERY_PROBLEMS: [number, string][] = [
+  [400, 'a bad parameter, named in errors[].field'],
+  [401, 'no valid key'],
+  [403, 'a filter the key may not use (ip, userId: admin only), named in errors[].field'],
+  [404, "an unknown (or another advertiser's) ad, advertiser or campaign"],
+  [429, "the key's per-second query budget is spent (Retry-After)"],
+  [503, 'QuestDB cannot be reached (Retry-After)'],
+  [504, 'QuestDB gave up at the statement timeout: ask for a shorter window'],
+];
+
+/** The error answers of a query endpoint, each a ProblemDoc served as application/problem+json. */
+export const ApiQueryProblems = () =>
+  applyDecorators(
+    ApiExtraModels(ProblemDoc),
+    ...QUERY_PROBLEMS.map(([status, description]) =>
+      ApiResponse({
+        status,
+        description,
+        content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDoc) } } },
+      }),
+    ),
+  );
 
 export class CountryTotalDoc {
   @ApiProperty({ example: 'DE' }) country!: string;

@@ -1,41 +1,19 @@
-import {
-  BadRequestException,
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  NotFoundException,
-  Param,
-  Post,
-  Put,
-  Res,
-  UseFilters,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { AccountStore, isKeyId, KeyKind, KeySummary, mintKey } from '@clicks/accounts';
 import { isAdId } from '@clicks/ads';
-import { AdminTokenGuard, RedisUnavailableFilter } from '@clicks/server';
+import { AdminTokenGuard, fieldProblem, ProblemError, RedisUnavailableFilter } from '@clicks/server';
 
 const advertiserBody = z.object({ name: z.string().trim().min(1).max(200) });
 
 function checkId(param: string, value: string): string {
-  if (!isAdId(value)) {
-    throw new BadRequestException({
-      error: 'invalid_id',
-      field: param,
-      message: `${param}: 1-64 characters of [A-Za-z0-9._-]`,
-    });
-  }
+  if (!isAdId(value)) throw fieldProblem('invalid-parameter', param, '1-64 characters of [A-Za-z0-9._-]');
   return value;
 }
 
 function checkKeyId(value: string): string {
-  if (!isKeyId(value)) {
-    throw new BadRequestException({ error: 'invalid_id', field: 'keyId', message: 'keyId: not a key id' });
-  }
+  if (!isKeyId(value)) throw fieldProblem('invalid-parameter', 'keyId', 'not a key id');
   return value;
 }
 
@@ -61,7 +39,7 @@ export class AccountsController {
     const advertiserId = checkId('advertiserId', rawId);
     const parsed = advertiserBody.safeParse(body ?? {});
     if (!parsed.success) {
-      throw new BadRequestException({ error: 'invalid_advertiser', field: 'name', message: 'name: 1-200 characters' });
+      throw fieldProblem('invalid-body', 'name', '1-200 characters');
     }
     const { created } = await this.accounts.putAdvertiser(advertiserId, parsed.data.name, Date.now());
     void reply.code(created ? 201 : 200);
@@ -119,19 +97,15 @@ export class AccountsController {
 
   private async revoke(kind: KeyKind, ownerId: string, keyId: string): Promise<void> {
     if (!(await this.accounts.revokeKey(kind, ownerId, keyId, Date.now()))) {
-      throw new NotFoundException({
-        error: 'unknown_key',
-        field: 'keyId',
-        message: `${kind} ${ownerId} has no key ${keyId}`,
-      });
+      throw fieldProblem('not-found', 'keyId', `${kind} ${ownerId} has no key ${keyId}`);
     }
   }
 }
 
-function unknownAdvertiser(advertiserId: string): NotFoundException {
-  return new NotFoundException({
-    error: 'unknown_advertiser',
-    field: 'advertiserId',
-    message: `advertiser ${advertiserId} does not exist (PUT /v1/admin/advertisers/${advertiserId} first)`,
-  });
+function unknownAdvertiser(advertiserId: string): ProblemError {
+  return fieldProblem(
+    'not-found',
+    'advertiserId',
+    `advertiser ${advertiserId} does not exist (PUT /v1/admin/advertisers/${advertiserId} first)`,
+  );
 }

@@ -1,20 +1,8 @@
-import {
-  BadRequestException,
-  Body,
-  Controller,
-  Get,
-  NotFoundException,
-  Param,
-  Put,
-  Req,
-  Res,
-  UseFilters,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, Get, Param, Put, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiKeyGuard, RequireKey } from '@clicks/accounts';
 import { AdRegistry, isAdId, parseAdRegistration } from '@clicks/ads';
-import { AdminTokenGuard, RedisUnavailableFilter } from '@clicks/server';
+import { AdminTokenGuard, fieldProblem, RedisUnavailableFilter } from '@clicks/server';
 
 /** The ads registry: where each ad's clicks are redirected. Writes need the admin token; reads a key. */
 @Controller('v1/ads')
@@ -27,11 +15,9 @@ export class AdsController {
   async putAd(@Param('adId') adId: string, @Body() body: unknown, @Res({ passthrough: true }) reply: FastifyReply) {
     const parsed = parseAdRegistration(adId, body, Date.now());
     if (!parsed.ok) {
-      throw new BadRequestException({
-        error: 'invalid_ad',
-        field: parsed.error.field,
-        message: `${parsed.error.field}: ${parsed.error.message}`,
-      });
+      // The ad id comes from the path, every other field from the body.
+      const kind = parsed.error.field === 'adId' ? 'invalid-parameter' : 'invalid-body';
+      throw fieldProblem(kind, parsed.error.field, parsed.error.message);
     }
     const { created } = await this.ads.put(parsed.ad);
     void reply.code(created ? 201 : 200);
@@ -43,11 +29,10 @@ export class AdsController {
   @UseGuards(ApiKeyGuard)
   @RequireKey('advertiser')
   async getAd(@Param('adId') adId: string, @Req() req: FastifyRequest) {
-    if (!isAdId(adId)) throw new BadRequestException({ error: 'invalid_ad', param: 'adId', message: 'bad ad id' });
+    if (!isAdId(adId)) throw fieldProblem('invalid-parameter', 'adId', '1-64 characters of [A-Za-z0-9._-]');
     const ad = await this.ads.get(adId);
     const hidden = req.principal?.kind === 'advertiser' && ad?.advertiserId !== req.principal.advertiserId;
-    if (!ad || hidden)
-      throw new NotFoundException({ error: 'unknown_ad', adId, message: `ad ${adId} is not registered` });
+    if (!ad || hidden) throw fieldProblem('not-found', 'adId', `ad ${adId} is not registered`);
     return toBody(ad);
   }
 }

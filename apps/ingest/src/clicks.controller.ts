@@ -1,23 +1,12 @@
-import {
-  BadRequestException,
-  Body,
-  Controller,
-  HttpCode,
-  HttpException,
-  Post,
-  Req,
-  UseFilters,
-  UseGuards,
-} from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import { FastifyRequest } from 'fastify';
 import { ApiKeyGuard, partnerOf, RequireKey } from '@clicks/accounts';
 import { BATCH_LIMITS, ClickIntakeService, parseBatchBody } from '@clicks/intake';
 import { RateLimits } from '@clicks/limits';
-import { IntakeErrorFilter } from './intake-error.filter';
+import { fieldProblem } from '@clicks/server';
 
 /** Clicks from partners' servers: a partner key (or the admin token) and the key's per-second budget of events. */
 @Controller('v1/clicks')
-@UseFilters(IntakeErrorFilter)
 @UseGuards(ApiKeyGuard)
 @RequireKey('partner')
 export class ClicksController {
@@ -37,11 +26,7 @@ export class ClicksController {
     await this.spend(req, 1);
     const r = await this.intake.accept(body, partnerOf(req.principal));
     if (r.status === 'rejected') {
-      throw new BadRequestException({
-        error: 'invalid_click',
-        field: r.error.field,
-        message: `${r.error.field}: ${r.error.message}`,
-      });
+      throw fieldProblem('invalid-body', r.error.field, r.error.message);
     }
     return { eventId: r.eventId, duplicate: r.status === 'duplicate' };
   }
@@ -54,13 +39,12 @@ export class ClicksController {
   @HttpCode(202)
   async postBatch(@Body() body: unknown, @Req() req: FastifyRequest) {
     if (Number(req.headers['content-length'] ?? 0) > BATCH_LIMITS.maxBytes) {
-      throw new HttpException({ error: 'batch_too_large', message: 'a batch holds at most 5 MiB' }, 413);
+      throw fieldProblem('payload-too-large', 'body', 'a batch holds at most 5 MiB');
     }
     const ndjson = (req.headers['content-type'] ?? '').startsWith('application/x-ndjson');
     const parsed = parseBatchBody(body, ndjson);
     if (!parsed.ok) {
-      const error = parsed.status === 413 ? 'batch_too_large' : 'invalid_batch';
-      throw new HttpException({ error, field: 'body', message: parsed.message }, parsed.status);
+      throw fieldProblem(parsed.status === 413 ? 'payload-too-large' : 'invalid-body', 'body', parsed.message);
     }
     await this.spend(req, parsed.items.length);
     return this.intake.acceptMany(parsed.items, partnerOf(req.principal));

@@ -1,13 +1,13 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig } from '@clicks/config';
-import { RateLimitedFilter } from '@clicks/limits';
 import { ClickMetrics } from '@clicks/metrics';
-import { clusterScrape, connectControlBus, createHttpApp, isClusterWorker } from '@clicks/server';
+import { clusterScrape, connectControlBus, createHttpApp, isClusterWorker, ProblemFilter } from '@clicks/server';
+import { intakeProblem } from './intake-problem';
 import { IngestModule } from './ingest.module';
 
 export async function createIngestApp(config: AppConfig): Promise<NestFastifyApplication> {
-  const app = await createHttpApp(IngestModule.forRoot(config), config, { projectFastify: true });
-  app.useGlobalFilters(new RateLimitedFilter());
+  const errors = new ProblemFilter({ map: [intakeProblem] });
+  const app = await createHttpApp(IngestModule.forRoot(config), config, { projectFastify: true, errors });
   // Batch intake also takes NDJSON; the controller splits the lines so one bad line rejects only its event.
   app
     .getHttpAdapter()

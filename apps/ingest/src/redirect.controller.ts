@@ -1,18 +1,4 @@
-import {
-  BadRequestException,
-  Body,
-  Controller,
-  Get,
-  HttpCode,
-  Inject,
-  Logger,
-  Post,
-  Req,
-  Res,
-  UseFilters,
-  UseGuards,
-  Param,
-} from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Inject, Logger, Post, Req, Res, UseGuards, Param } from '@nestjs/common';
 import { BlockList } from 'node:net';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiKeyGuard, partnerOf, RequireKey } from '@clicks/accounts';
@@ -20,14 +6,13 @@ import { isAdId } from '@clicks/ads';
 import { APP_CONFIG, AppConfig } from '@clicks/config';
 import { RedirectClickService, resolveClientIp, trustedProxyList } from '@clicks/intake';
 import { RateLimits } from '@clicks/limits';
-import { IntakeErrorFilter } from './intake-error.filter';
+import { fieldProblem } from '@clicks/server';
 
 /** The longest viewer user agent an impression request may carry (as much as a redirect click keeps). */
 const MAX_VIEWER_AGENT = 512;
 
 /** Browser clicks: an ad server asks for a signed click link per impression; the browser follows it through us. */
 @Controller('v1')
-@UseFilters(IntakeErrorFilter)
 export class RedirectController {
   private readonly log = new Logger(RedirectController.name);
   private readonly trusted: BlockList;
@@ -58,19 +43,15 @@ export class RedirectController {
     await this.limitClient(req);
     const adId = (body as { adId?: unknown } | null)?.adId;
     if (typeof adId !== 'string' || !isAdId(adId)) {
-      throw new BadRequestException({
-        error: 'invalid_impression',
-        field: 'adId',
-        message: 'adId: a registered ad id',
-      });
+      throw fieldProblem('invalid-body', 'adId', 'a registered ad id');
     }
     const viewerAgent = (body as { userAgent?: unknown }).userAgent;
     if (viewerAgent !== undefined && (typeof viewerAgent !== 'string' || viewerAgent.length > MAX_VIEWER_AGENT)) {
-      throw new BadRequestException({
-        error: 'invalid_impression',
-        field: 'userAgent',
-        message: `userAgent: the viewer's user agent, a string of at most ${MAX_VIEWER_AGENT} characters`,
-      });
+      throw fieldProblem(
+        'invalid-body',
+        'userAgent',
+        `the viewer's user agent, a string of at most ${MAX_VIEWER_AGENT} characters`,
+      );
     }
     const base = this.config.redirect.publicBaseUrl || `${req.protocol}://${req.host}`;
     return this.clicks.issue(adId, base, partnerOf(req.principal), viewerAgent);

@@ -1,13 +1,14 @@
-import { HttpException, Injectable, ServiceUnavailableException } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { RateLimits } from '@clicks/limits';
 import { ClickMetrics } from '@clicks/metrics';
+import { fieldProblem, problem, ProblemError } from '@clicks/server';
 import { KeyKind } from './api-key';
 import { KeyVerifier } from './key-verifier';
 import { AuthError, Principal } from './principal';
 
-/** An AuthError as the HTTP answer: 401/403 with a body naming what was wrong (never the key). */
-export function authHttpError(e: AuthError): HttpException {
-  return new HttpException({ error: e.code, field: 'Authorization', message: e.message }, e.status);
+/** An AuthError as the HTTP answer: 401/403 naming the Authorization header and what was wrong (never the key). */
+function authProblem(e: AuthError): ProblemError {
+  return fieldProblem(e.status === 401 ? 'unauthorized' : 'forbidden', 'Authorization', e.message);
 }
 
 /**
@@ -35,10 +36,10 @@ export class Admission {
     } catch (e) {
       if (!(e instanceof AuthError)) {
         // A key not cached while Redis is away cannot be checked: the caller retries, as after any 503.
-        throw new ServiceUnavailableException({ error: 'auth_unavailable', message: 'the key cannot be checked now' });
+        throw problem('unavailable', 'the key cannot be checked now; retry', { headers: { 'retry-after': '1' } });
       }
       this.metrics.authFailures.inc({ code: e.code });
-      throw authHttpError(e);
+      throw authProblem(e);
     }
   }
 }

@@ -1,8 +1,10 @@
+import { FieldError } from '@clicks/events';
+
 /** Limits of one `POST /v1/clicks/batch`: beyond either the answer is 413. */
 export const BATCH_LIMITS = { maxEvents: 10_000, maxBytes: 5 * 1024 * 1024 } as const;
 
 /** One event of a batch: its input object, or why its NDJSON line could not be read. */
-export type BatchItem = { index: number; input: unknown } | { index: number; error: string };
+export type BatchItem = { index: number; input: unknown } | { index: number; error: FieldError };
 
 export type BatchParse = { ok: true; items: BatchItem[] } | { ok: false; status: 400 | 413; message: string };
 
@@ -23,7 +25,7 @@ export function parseBatchBody(body: unknown, ndjson: boolean): BatchParse {
       try {
         items.push({ index, input: JSON.parse(line) });
       } catch {
-        items.push({ index, error: 'body: line is not valid JSON' });
+        items.push({ index, error: { field: 'body', message: 'line is not valid JSON' } });
       }
     }
     return { ok: true, items };

@@ -13,11 +13,14 @@ export type IntakeResult =
   | { status: 'duplicate'; eventId: string; shard: number }
   | { status: 'rejected'; error: FieldError };
 
-/** What a batch did: every event is accounted for as accepted, duplicate or rejected (with its index). */
+/**
+ * What a batch did: every event is accounted for as accepted, duplicate or rejected (with its index, and the field
+ * and message of a problem's `errors[]`).
+ */
 export interface BatchResult {
   accepted: number;
   duplicates: number;
-  rejected: { index: number; error: string }[];
+  rejected: ({ index: number } & FieldError)[];
 }
 
 interface RoutedClick {
@@ -72,14 +75,14 @@ export class ClickIntakeService {
     const events: ClickEvent[] = [];
     for (const item of items) {
       if ('error' in item) {
-        rejected.push({ index: item.index, error: item.error });
+        rejected.push({ index: item.index, ...item.error });
         continue;
       }
       const parsed = parseClick(item.input, now, this.limits);
       if (parsed.ok) {
         parsed.event.partnerId = partnerId;
         events.push(parsed.event);
-      } else rejected.push({ index: item.index, error: `${parsed.error.field}: ${parsed.error.message}` });
+      } else rejected.push({ index: item.index, ...parsed.error });
     }
     if (rejected.length > 0)
       this.metrics.intakeEvents.inc({ path: 'batch', outcome: 'rejected', reason: 'batch' }, rejected.length);

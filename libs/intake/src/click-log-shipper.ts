@@ -9,6 +9,8 @@ import { BatchItem } from './batch-body';
 import { ClickIntakeService } from './click-intake.service';
 
 const MAX_RETRY_DELAY_MS = 5000;
+/** The field of a rejected event whose log line could not be read at all. */
+const LINE = 'line';
 
 /** The event id of a log line without one: a hash of the file's identity, and the line's byte offset. */
 export function lineEventId(fileKey: string, offset: number): string {
@@ -91,7 +93,7 @@ export class ClickLogShipper implements OnApplicationBootstrap, OnApplicationShu
       if (text.trim() === '' || (format === 'csv' && lineNo === 1 && isCsvHeader(text))) return;
       const line = clickLineToInput(text, format);
       if (!line.ok) {
-        items.push({ index: i, error: line.reason });
+        items.push({ index: i, error: { field: LINE, message: line.reason } });
         return;
       }
       // A line without an id of its own is identified by where it is: re-shipped after a crash, it is the same
@@ -105,11 +107,12 @@ export class ClickLogShipper implements OnApplicationBootstrap, OnApplicationShu
     const result = await this.intake.acceptMany(items, this.config.logAgent.partnerId);
     if (result.rejected.length > 0) {
       const at = new Date().toISOString();
-      const dead = result.rejected.map(({ index, error }) =>
+      const dead = result.rejected.map(({ index, field, message }) =>
         JSON.stringify({
           file: chunk.path,
           line: chunk.firstLine + index,
-          reason: error,
+          // An unreadable line's reason is its message alone; a bad field's names the field.
+          reason: field === LINE ? message : `${field}: ${message}`,
           text: chunk.lines[index],
           at,
         }),

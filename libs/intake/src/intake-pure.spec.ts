@@ -34,7 +34,7 @@ describe('parseBatchBody', () => {
       ok: true,
       items: [
         { index: 0, input: { a: 1 } },
-        { index: 1, error: 'body: line is not valid JSON' },
+        { index: 1, error: { field: 'body', message: 'line is not valid JSON' } },
         { index: 2, input: { b: 2 } },
       ],
     });

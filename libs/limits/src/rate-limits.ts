@@ -8,7 +8,10 @@ import { ConsumeBatcher } from './consume-batch';
 /** What is limited: events a partner key sends, queries an advertiser key asks, requests of one browser's ip. */
 export type RateScope = 'partner_events' | 'advertiser_queries' | 'client_ip';
 
-/** A 429 that says which limit was hit and when to come back (also sent as `Retry-After`). */
+/**
+ * A 429 that says which limit was hit and when to come back; answered by @clicks/server's ProblemFilter as a
+ * `rate-limited` problem with `Retry-After`.
+ */
 export class RateLimitedError extends HttpException {
   constructor(
     readonly scope: RateScope,

@@ -1,15 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
-import {
-  CanActivate,
-  ExecutionContext,
-  ForbiddenException,
-  Inject,
-  Injectable,
-  ServiceUnavailableException,
-  UnauthorizedException,
-} from '@nestjs/common';
+import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '@clicks/config';
+import { fieldProblem, problem } from './problem';
 
 function sameSecret(a: string, b: string): boolean {
   const x = Buffer.from(a);
@@ -24,11 +17,11 @@ export class AdminTokenGuard implements CanActivate {
 
   canActivate(context: ExecutionContext): boolean {
     const expected = this.config.admin.token;
-    if (!expected) throw new ServiceUnavailableException('admin endpoints are disabled: ADMIN_TOKEN is not set');
+    if (!expected) throw problem('unavailable', 'admin endpoints are disabled: ADMIN_TOKEN is not set');
     const header = context.switchToHttp().getRequest<FastifyRequest>().headers.authorization ?? '';
     const match = /^Bearer (.+)$/.exec(header);
-    if (!match) throw new UnauthorizedException('admin bearer token required');
-    if (!sameSecret(match[1], expected)) throw new ForbiddenException('wrong admin token');
+    if (!match) throw fieldProblem('unauthorized', 'Authorization', 'admin bearer token required');
+    if (!sameSecret(match[1], expected)) throw fieldProblem('forbidden', 'Authorization', 'wrong admin token');
     return true;
   }
 }

@@ -6,6 +6,7 @@ import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppConfig, loadConfig } from '@clicks/config';
 import { ClickMetrics } from '@clicks/metrics';
 import { loggingModule } from './logging';
+import { ProblemFilter } from './problem.filter';
 import { isClusterWorker, runPrimary } from './process-cluster';
 
 const LEVELS: LogLevel[] = ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'];
@@ -24,6 +25,8 @@ export interface HttpAppOptions {
    * No versioned routes then (Nest's version constraint lives in the adapter's own instance).
    */
   projectFastify?: boolean;
+  /** The app's error filter (default: a ProblemFilter without app-specific error types). */
+  errors?: ProblemFilter;
 }
 
 /** A Nest application on Fastify with this project's JSON logging and shutdown behaviour. */
@@ -46,6 +49,9 @@ export async function createHttpApp(
     bufferLogs: true,
   });
   app.useLogger(app.get(PinoLogger));
+  // One catch-all filter per app: every error, including Nest's 404 for unknown routes and Fastify's body errors,
+  // is answered as application/problem+json (controller-scoped filters, e.g. RedisUnavailableFilter, come first).
+  app.useGlobalFilters(options.errors ?? new ProblemFilter());
   recordHttpRequests(app);
   return app;
 }

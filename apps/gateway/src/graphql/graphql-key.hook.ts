@@ -1,8 +1,7 @@
-import { HttpException } from '@nestjs/common';
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { Admission } from '@clicks/accounts';
-import { RateLimitedError } from '@clicks/limits';
+import { problemAnswerOf, sendProblem } from '@clicks/server';
 
 /**
  * /graphql is served by Mercurius, outside Nest's guards: the same key check runs as a Fastify hook, so a request
@@ -17,10 +16,11 @@ export function requireKeyForGraphql(app: NestFastifyApplication): void {
     try {
       req.principal = await admission.admit(req.headers.authorization, ['advertiser']);
     } catch (e) {
-      if (!(e instanceof HttpException)) throw e;
-      if (e instanceof RateLimitedError) void reply.header('retry-after', String(e.retryAfterSeconds));
-      const body = e.getResponse();
-      return reply.code(e.getStatus()).send(typeof body === 'object' ? { statusCode: e.getStatus(), ...body } : body);
+      // A refusal is an HTTP answer like any other endpoint's (problem+json), not a GraphQL error.
+      const answer = problemAnswerOf(e);
+      if (!answer) throw e;
+      sendProblem(reply, answer);
+      return reply;
     }
   };
   // Nest's adapter types its own copy of fastify; the request and reply are the same objects.
