@@ -1,6 +1,6 @@
-import { applyDecorators } from '@nestjs/common';
-import { ApiExtraModels, ApiProperty, ApiPropertyOptional, ApiResponse, getSchemaPath } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { GRANULARITIES } from '@clicks/query';
+import { ApiProblems, ProblemAnswerDoc } from '@clicks/server';
 
 // Response shapes for the OpenAPI document only; the answers themselves are built in libs/query.
 
@@ -70,23 +70,7 @@ export class TopAdsDoc {
   @ApiProperty({ type: [AdTotalDoc] }) ads!: AdTotalDoc[];
 }
 
-export class FieldErrorDoc {
-  @ApiProperty({ example: 'granularity', description: 'the query or path parameter, body field or header' })
-  field!: string;
-  @ApiProperty({ example: 'one of 1m, 5m, 15m, 1h, 1d' }) message!: string;
-}
-
-/** Every error answer (`application/problem+json`, RFC 9457); the types are listed in the README's "Errors". */
-export class ProblemDoc {
-  @ApiProperty({ example: 'https://clicks.example.com/problems/invalid-parameter' }) type!: string;
-  @ApiProperty({ example: 'Invalid parameter' }) title!: string;
-  @ApiProperty({ example: 400 }) status!: number;
-  @ApiProperty({ example: 'granularity: one of 1m, 5m, 15m, 1h, 1d' }) detail!: string;
-  @ApiPropertyOptional({ type: [FieldErrorDoc], description: 'the fields at fault, when there are any' })
-  errors?: FieldErrorDoc[];
-}
-
-const QUERY_PROBLEMS: [number, string][] = [
+const QUERY_PROBLEMS: ProblemAnswerDoc[] = [
   [400, 'a bad parameter, named in errors[].field'],
   [401, 'no valid key'],
   [403, 'a filter the key may not use (ip, userId: admin only), named in errors[].field'],
@@ -97,17 +81,7 @@ const QUERY_PROBLEMS: [number, string][] = [
 ];
 
 /** The error answers of a query endpoint, each a ProblemDoc served as application/problem+json. */
-export const ApiQueryProblems = () =>
-  applyDecorators(
-    ApiExtraModels(ProblemDoc),
-    ...QUERY_PROBLEMS.map(([status, description]) =>
-      ApiResponse({
-        status,
-        description,
-        content: { 'application/problem+json': { schema: { $ref: getSchemaPath(ProblemDoc) } } },
-      }),
-    ),
-  );
+export const ApiQueryProblems = () => ApiProblems(...QUERY_PROBLEMS);
 
 export class CountryTotalDoc {
   @ApiProperty({ example: 'DE' }) country!: string;

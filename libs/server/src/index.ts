@@ -2,6 +2,7 @@ export { createHttpApp, HttpAppOptions, listen, MAX_BODY_BYTES, runMain } from '
 export { AdminTokenGuard } from './admin-token.guard';
 export { connectControlBus } from './control-bus';
 export { DrainState } from './drain-state';
+export { jsonSchemaOf, OPENAPI_PATH, openApiDocument, OpenApiOptions, serveOpenApi } from './openapi';
 export {
   FieldError,
   fieldProblem,
@@ -13,6 +14,7 @@ export {
   ProblemError,
   ProblemKind,
 } from './problem';
+export { ApiProblems, FieldErrorDoc, ProblemAnswerDoc, ProblemDoc } from './problem.docs';
 export {
   ProblemAnswer,
   problemAnswerOf,
