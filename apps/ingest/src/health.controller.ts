@@ -1,10 +1,13 @@
 import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { APP_CONFIG, AppConfig } from '@clicks/config';
 import { ClickIntakeService } from '@clicks/intake';
 import { DrainState } from '@clicks/server';
 import { RedisHealthIndicator } from '@clicks/stream';
+import { LiveDoc } from './ingest.docs';
 
+@ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(
@@ -17,12 +20,15 @@ export class HealthController {
   ) {}
 
   @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process answers' })
+  @ApiOkResponse({ type: LiveDoc })
   live() {
     return { status: 'ok' };
   }
 
   /** Ready when Redis answers, the group-commit buffer has room and no shutdown has begun. */
   @Get('ready')
+  @ApiOperation({ summary: 'Readiness: Redis answers, the intake buffer has room, no shutdown has begun' })
   @HealthCheck()
   ready() {
     return this.health.check([

@@ -1,7 +1,15 @@
 import { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { AppConfig } from '@clicks/config';
 import { ClickMetrics } from '@clicks/metrics';
-import { clusterScrape, connectControlBus, createHttpApp, isClusterWorker, ProblemFilter } from '@clicks/server';
+import {
+  clusterScrape,
+  connectControlBus,
+  createHttpApp,
+  isClusterWorker,
+  ProblemFilter,
+  serveOpenApi,
+} from '@clicks/server';
+import { INGEST_SCHEMAS } from './ingest.docs';
 import { intakeProblem } from './intake-problem';
 import { IngestModule } from './ingest.module';
 
@@ -19,5 +27,13 @@ export async function createIngestApp(config: AppConfig): Promise<NestFastifyApp
     metrics.scrape = clusterScrape(metrics.registry);
   }
   connectControlBus(app, config);
+  serveOpenApi(app, {
+    title: 'Ad click ingest',
+    description:
+      'Clicks from partners (one, or batches as a JSON array or NDJSON) and from browsers (impression links, ' +
+      'redirected), the ads registry, and accounts and keys. Authorization: Bearer <partner key, advertiser key or ' +
+      'admin token>, as each operation says; errors are application/problem+json (RFC 9457).',
+    schemas: INGEST_SCHEMAS,
+  });
   return app;
 }

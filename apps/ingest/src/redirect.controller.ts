@@ -1,17 +1,28 @@
 import { Body, Controller, Get, HttpCode, Inject, Logger, Post, Req, Res, UseGuards, Param } from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiBody,
+  ApiCreatedResponse,
+  ApiOperation,
+  ApiParam,
+  ApiResponse,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
 import { BlockList } from 'node:net';
 import { FastifyReply, FastifyRequest } from 'fastify';
 import { ApiKeyGuard, partnerOf, RequireKey } from '@clicks/accounts';
-import { isAdId } from '@clicks/ads';
 import { APP_CONFIG, AppConfig } from '@clicks/config';
 import { RedirectClickService, resolveClientIp, trustedProxyList } from '@clicks/intake';
 import { RateLimits } from '@clicks/limits';
-import { fieldProblem } from '@clicks/server';
+import { ApiProblems, fieldProblem } from '@clicks/server';
+import { impressionBody, MAX_VIEWER_AGENT } from './bodies';
+import { ImpressionDoc, KEY_PROBLEMS } from './ingest.docs';
 
-/** The longest viewer user agent an impression request may carry (as much as a redirect click keeps). */
-const MAX_VIEWER_AGENT = 512;
+const CLIENT_SPENT: [number, string] = [429, "the client address's per-second budget is spent (Retry-After)"];
 
 /** Browser clicks: an ad server asks for a signed click link per impression; the browser follows it through us. */
+@ApiTags('impressions')
 @Controller('v1')
 export class RedirectController {
   private readonly log = new Logger(RedirectController.name);
@@ -39,26 +50,47 @@ export class RedirectController {
   @HttpCode(201)
   @UseGuards(ApiKeyGuard)
   @RequireKey('partner')
+  @ApiBearerAuth()
+  @ApiOperation({ summary: 'A signed click link for one impression of a registered ad (a partner key)' })
+  @ApiBody({ schema: { $ref: getSchemaPath('ImpressionInput') } })
+  @ApiCreatedResponse({ type: ImpressionDoc })
+  @ApiProblems(
+    [400, 'an invalid adId or userAgent, named in errors[].field'],
+    ...KEY_PROBLEMS,
+    [404, 'the ad is not registered'],
+    CLIENT_SPENT,
+    [503, 'Redis did not answer (Retry-After)'],
+  )
   async issue(@Body() body: unknown, @Req() req: FastifyRequest) {
     await this.limitClient(req);
-    const adId = (body as { adId?: unknown } | null)?.adId;
-    if (typeof adId !== 'string' || !isAdId(adId)) {
-      throw fieldProblem('invalid-body', 'adId', 'a registered ad id');
+    const parsed = impressionBody.safeParse(body ?? {});
+    if (!parsed.success) {
+      if (parsed.error.issues[0]?.path[0] !== 'userAgent') {
+        throw fieldProblem('invalid-body', 'adId', 'a registered ad id');
+      }
+      const message = `the viewer's user agent, a string of at most ${MAX_VIEWER_AGENT} characters`;
+      throw fieldProblem('invalid-body', 'userAgent', message);
     }
-    const viewerAgent = (body as { userAgent?: unknown }).userAgent;
-    if (viewerAgent !== undefined && (typeof viewerAgent !== 'string' || viewerAgent.length > MAX_VIEWER_AGENT)) {
-      throw fieldProblem(
-        'invalid-body',
-        'userAgent',
-        `the viewer's user agent, a string of at most ${MAX_VIEWER_AGENT} characters`,
-      );
-    }
+    const { adId, userAgent } = parsed.data;
     const base = this.config.redirect.publicBaseUrl || `${req.protocol}://${req.host}`;
-    return this.clicks.issue(adId, base, partnerOf(req.principal), viewerAgent);
+    return this.clicks.issue(adId, base, partnerOf(req.principal), userAgent);
   }
 
   /** Counts the click once per impression, then 302 to the ad's registered target (never a URL from the request). */
   @Get('r/:token')
+  @ApiOperation({ summary: "A browser's click on an impression's link (public): counted once, then redirected" })
+  @ApiParam({ name: 'token', description: 'the signed token from the clickUrl of POST /v1/impressions' })
+  @ApiResponse({
+    status: 302,
+    description: "to the ad's registered target URL (also when the click could not be stored: it is logged)",
+    headers: { Location: { description: "the ad's targetUrl", schema: { type: 'string' } } },
+  })
+  @ApiProblems(
+    [400, 'a forged, tampered, malformed or expired token (errors[].field: token); the click is not counted'],
+    [404, 'the ad is no longer registered'],
+    CLIENT_SPENT,
+    [503, 'the ads registry did not answer (Retry-After)'],
+  )
   async redirect(@Param('token') token: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply) {
     await this.limitClient(req);
     const request = {

@@ -31,10 +31,17 @@ const registration = z.object({
       } catch {
         return false;
       }
-    }, 'an absolute http(s) URL of at most 2048 characters'),
-  advertiserId: z.string().regex(ID, ID_MESSAGE),
+    }, 'an absolute http(s) URL of at most 2048 characters')
+    .describe("where the ad's clicks are redirected: an absolute http(s) URL"),
+  advertiserId: z.string().regex(ID, ID_MESSAGE).describe('the advertiser the ad belongs to'),
   campaignId: z.string().regex(ID, ID_MESSAGE),
 });
+
+/**
+ * The body of `PUT /v1/ads/:adId` as an OpenAPI 3.0 schema generated from its validation (which also requires the
+ * URL to parse as absolute http(s) with a host).
+ */
+export const AD_REGISTRATION_JSON_SCHEMA = z.toJSONSchema(registration, { io: 'input', target: 'openapi-3.0' });
 
 /** Validates `PUT /v1/ads/:adId`: the ad id from the path, the rest from the body; unknown fields are ignored. */
 export function parseAdRegistration(adId: string, body: unknown, now: number): AdParseResult {

@@ -18,16 +18,16 @@ export interface FieldError {
 
 export type ParseResult = { ok: true; event: ClickEvent } | { ok: false; error: FieldError };
 
-const timestamp = z.union([
-  z.number().int().nonnegative(),
-  z.iso.datetime({ offset: true }).transform((s) => Date.parse(s)),
-]);
+const timestamp = z
+  .union([z.number().int().nonnegative(), z.iso.datetime({ offset: true }).transform((s) => Date.parse(s))])
+  .describe('when the click happened: epoch milliseconds or ISO-8601 with zone; required without eventId');
 
 // Unknown fields are ignored (stripped) so that senders can add their own.
 const clickInput = z.object({
   eventId: z
     .string()
     .regex(/^[A-Za-z0-9._:-]{1,128}$/, '1-128 characters of [A-Za-z0-9._:-]')
+    .describe('the idempotency key: a retry with the same one counts once; required without timestamp')
     .optional(),
   adId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, '1-64 characters of [A-Za-z0-9._-]'),
   timestamp: timestamp.optional(),
@@ -36,19 +36,27 @@ const clickInput = z.object({
     .string()
     .max(45)
     .refine((s) => isIP(s) !== 0, 'not a valid IPv4 or IPv6 address')
+    .describe("the clicking user's IPv4 or IPv6 address")
     .optional(),
   country: z
     .string()
     .regex(/^[A-Za-z]{2}$/, 'an ISO-3166 alpha-2 code')
     .refine(isIsoCountry, 'not an assigned ISO-3166 alpha-2 code')
+    .describe('an assigned ISO-3166 alpha-2 code, either case')
     .transform((s) => s.toUpperCase())
     .optional(),
   impressionId: z
     .string()
     .regex(/^[A-Za-z0-9._:-]{1,128}$/, '1-128 characters of [A-Za-z0-9._:-]')
     .optional(),
-  userAgent: z.string().max(512).optional(),
+  userAgent: z.string().max(512).describe("the clicking browser's user agent (bots' clicks are invalid)").optional(),
 });
+
+/**
+ * One click as `POST /v1/clicks` takes it (and each event of a batch): the OpenAPI 3.0 schema generated from the
+ * validation itself. The checks JSON Schema cannot express (an address, an assigned country) are left out.
+ */
+export const CLICK_JSON_SCHEMA = z.toJSONSchema(clickInput, { io: 'input', target: 'openapi-3.0' });
 
 function firstError(error: z.ZodError): FieldError {
   const issue = error.issues[0];
