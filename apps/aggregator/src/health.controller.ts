@@ -1,10 +1,12 @@
 import { Controller, Get, Inject } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import { ShardAdminService, ShardSupervisor } from '@clicks/actor';
 import { APP_CONFIG, AppConfig } from '@clicks/config';
 import { QuestDbHealthIndicator } from '@clicks/store';
 import { RedisHealthIndicator } from '@clicks/stream';
 
+@ApiTags('health')
 @Controller('health')
 export class HealthController {
   constructor(
@@ -19,6 +21,7 @@ export class HealthController {
 
   /** Live unless a shard's loop is wedged (an await that never settles): then only a restart helps. */
   @Get('live')
+  @ApiOperation({ summary: 'Liveness: no shard loop is wedged (else only a restart helps)' })
   @HealthCheck()
   live() {
     return this.health.check([
@@ -32,6 +35,7 @@ export class HealthController {
 
   /** Ready when both stores answer, this worker owns every shard assigned to it and none lags too far behind. */
   @Get('ready')
+  @ApiOperation({ summary: 'Readiness: Redis and QuestDB answer, assigned shards owned and progressing, lag bounded' })
   @HealthCheck()
   ready() {
     return this.health.check([
