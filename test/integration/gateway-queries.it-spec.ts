@@ -198,6 +198,13 @@ describe('gateway queries against QuestDB', () => {
     expectProblem(noKey, 'unauthorized', 'Authorization');
   });
 
+  it('answers with the request id it was given, or a new one', async () => {
+    const ask = (headers: Record<string, string>) =>
+      fetch(`${url}/v1/me`, { headers: { authorization: 'Bearer test-admin-token', ...headers } });
+    expect((await ask({ 'x-request-id': 'req-42' })).headers.get('x-request-id')).toBe('req-42');
+    expect((await ask({})).headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
   it('names the viewer behind the key', async () => {
     expect(await rest('/v1/me')).toEqual({ status: 200, body: { kind: 'admin' } });
   });

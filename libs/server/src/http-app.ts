@@ -5,7 +5,7 @@ import { fastify } from 'fastify';
 import { Logger as PinoLogger } from 'nestjs-pino';
 import { AppConfig, loadConfig } from '@clicks/config';
 import { ClickMetrics } from '@clicks/metrics';
-import { loggingModule } from './logging';
+import { loggingModule, logRequests } from './logging';
 import { ProblemFilter } from './problem.filter';
 import { isClusterWorker, runPrimary } from './process-cluster';
 
@@ -53,6 +53,7 @@ export async function createHttpApp(
   // is answered as application/problem+json (controller-scoped filters, e.g. RedisUnavailableFilter, come first).
   app.useGlobalFilters(options.errors ?? new ProblemFilter());
   recordHttpRequests(app);
+  logRequests(app);
   return app;
 }
 

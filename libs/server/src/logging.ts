@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { IncomingMessage, ServerResponse } from 'node:http';
-import { DynamicModule, RequestMethod } from '@nestjs/common';
-import { LoggerModule } from 'nestjs-pino';
+import { DynamicModule } from '@nestjs/common';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { LoggerModule, PinoLogger } from 'nestjs-pino';
 import { AppConfig } from '@clicks/config';
 
 /** Key ids (`ckp_…`, `cka_…`) travel in admin URLs; logs keep only their kind. */
@@ -12,41 +12,58 @@ export function maskKeyIds(text: string): string {
 const PINO_LEVELS = { fatal: 'fatal', error: 'error', warn: 'warn', log: 'info', debug: 'debug', verbose: 'trace' };
 
 /**
- * Structured JSON logs (pino): one object per line with the app name, the request id (X-Request-Id or a new one)
- * and the Nest context (e.g. `ShardActor s7`). Secrets in headers are redacted, key ids in URLs masked.
+ * Routes whose requests are not logged: the click hot paths (a child logger per request cost ~12% of intake CPU in
+ * the benchmark profile; their errors are still logged by the services), and probes and scrapes, which come every
+ * few seconds and say nothing new (readiness failures are logged by terminus).
+ */
+const UNLOGGED_ROUTES = new Set(['/v1/clicks', '/v1/clicks/batch', '/v1/r/:token', '/health/live', '/health/ready']);
+const unlogged = (route: string | undefined) =>
+  route === undefined || route === '/metrics' || UNLOGGED_ROUTES.has(route);
+
+/**
+ * Structured JSON logs (pino): one object per line with the app name and the Nest context (e.g. `ShardActor s7`).
+ * nestjs-pino's per-request middleware is not used: it binds each request's logger with AsyncLocalStorage, and on
+ * Node 20 and 22 the first such request turns on async hooks for the whole process, so every later promise of every
+ * request and shard loop pays for them. Requests are logged by `logRequests` instead.
  */
 export function loggingModule(app: string, config: AppConfig): DynamicModule {
   return LoggerModule.forRoot({
-    // The click hot paths skip the per-request logger (a child logger per request cost ~12% of intake CPU in the
-    // benchmark profile); their errors are still logged by the services, without a request id.
-    exclude: [
-      { method: RequestMethod.POST, path: 'v1/clicks' },
-      { method: RequestMethod.POST, path: 'v1/clicks/batch' },
-      { method: RequestMethod.GET, path: 'v1/r/:token' },
-      // Probes and scrapes come every few seconds and say nothing new; readiness failures are logged by terminus.
-      { method: RequestMethod.GET, path: 'health/live' },
-      { method: RequestMethod.GET, path: 'health/ready' },
-      { method: RequestMethod.GET, path: 'metrics' },
-    ],
+    forRoutes: [],
     pinoHttp: {
       name: app,
       level: PINO_LEVELS[config.logLevel],
-      genReqId: (req: IncomingMessage, res: ServerResponse) => {
-        const id = (req.headers['x-request-id'] as string | undefined) ?? randomUUID();
-        res.setHeader('X-Request-Id', id);
-        return id;
-      },
-      redact: ['req.headers.authorization', 'req.headers.cookie'],
-      serializers: {
-        req: (req: { url?: string; params?: unknown }) => {
-          if (typeof req.url === 'string') req.url = maskKeyIds(req.url);
-          if (req.params) req.params = JSON.parse(maskKeyIds(JSON.stringify(req.params))) as unknown;
-          return req;
-        },
-      },
-      // Request lines only at debug: at tens of thousands of clicks a second, logs must not be the bottleneck.
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'warn' : 'debug'),
       transport: config.prettyLogs ? { target: 'pino-pretty', options: { singleLine: true } } : undefined,
     },
+  });
+}
+
+/**
+ * One log line per request (debug; warn for 5xx) with its id (X-Request-Id, or a new one sent back), method, URL
+ * with key ids masked, status and time. No header is logged, so no Authorization or cookie can leak.
+ */
+export function logRequests(app: NestFastifyApplication): void {
+  const server = app.getHttpAdapter().getInstance();
+  server.addHook('onRequest', (req, reply, done) => {
+    if (!unlogged(req.routeOptions.url)) {
+      const given = req.headers['x-request-id'];
+      void reply.header('x-request-id', typeof given === 'string' && given !== '' ? given : randomUUID());
+    }
+    done();
+  });
+  server.addHook('onResponse', (req, reply, done) => {
+    const level = reply.statusCode >= 500 ? 'warn' : 'debug';
+    const logger = PinoLogger.root;
+    if (!unlogged(req.routeOptions.url) && logger.isLevelEnabled(level)) {
+      // Flat fields: pino-http's req/res serializers expect Node's own request and response objects.
+      const line = {
+        reqId: reply.getHeader('x-request-id'),
+        method: req.method,
+        url: maskKeyIds(req.url),
+        status: reply.statusCode,
+        responseTimeMs: Math.round(reply.elapsedTime),
+      };
+      logger[level](line, 'request completed');
+    }
+    done();
   });
 }
