@@ -26,6 +26,10 @@ export interface AppConfig {
   };
   questdb: {
     httpUrl: string;
+    /**
+     * The Postgres-wire URL the pools connect with: QUESTDB_PG_URL with QUESTDB_PG_USER and QUESTDB_PG_PASSWORD, when
+     * set, as its user and password. May carry a password: never logged.
+     */
     pgUrl: string;
     /** Days of event time QuestDB keeps (a TTL, whole partitions dropped): raw archive, minute aggregates; 0 = all. */
     retention: { archiveDays: number; aggregateDays: number };
@@ -128,6 +132,20 @@ function waitReplicas(setting: string, cluster: boolean): number {
   return cluster ? 1 : 0;
 }
 
+/**
+ * `url` with `user` and `password` (each only when not empty) as its credentials. node-postgres lets a connection
+ * string's user and password win over separate options, so they go into the URL. Each is percent-encoded whole: the
+ * WHATWG setters encode '@', ':', '/' and the like but leave '%' as it is, which pg-connection-string's
+ * decodeURIComponent would then misread; encoded first, the setters keep it and the pool decodes the exact value.
+ */
+export function withPgCredentials(url: string, user: string, password: string): string {
+  if (user === '' && password === '') return url;
+  const u = new URL(url);
+  if (user !== '') u.username = encodeURIComponent(user);
+  if (password !== '') u.password = encodeURIComponent(password);
+  return u.href;
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
@@ -174,7 +192,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     },
     questdb: {
       httpUrl: e.QUESTDB_HTTP_URL,
-      pgUrl: e.QUESTDB_PG_URL,
+      pgUrl: withPgCredentials(e.QUESTDB_PG_URL, e.QUESTDB_PG_USER, e.QUESTDB_PG_PASSWORD),
       retention: { archiveDays: e.ARCHIVE_RETENTION_DAYS, aggregateDays: e.AGGREGATE_RETENTION_DAYS },
     },
     shards: { count: e.SHARD_COUNT },

@@ -35,6 +35,9 @@ export const envSchema = z.object({
   REDIS_COMMAND_TIMEOUT_MS: int(3000, 100),
   QUESTDB_HTTP_URL: z.url().default('http://127.0.0.1:9000'),
   QUESTDB_PG_URL: z.url().default('postgresql://admin:quest@127.0.0.1:8812/qdb'),
+  // QuestDB's Postgres-wire account, read on its own (from a Secret on Kubernetes): replaces the URL's user/password.
+  QUESTDB_PG_USER: z.string().default(''),
+  QUESTDB_PG_PASSWORD: z.string().default(''),
   SHARD_COUNT: int(16, 1),
   WORKER_ID: z
     .string()
