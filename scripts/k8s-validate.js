@@ -246,7 +246,7 @@ function undefinedVarRefs(objects, c) {
 }
 
 /** Variables that hold credentials: wherever a container ends up with one that is not empty, a Secret must set it. */
-const CREDENTIAL_VARS = ['ADMIN_TOKEN', 'IMPRESSION_KEYS', 'REDIS_PASSWORD', 'QUESTDB_PG_URL', 'QDB_PG_PASSWORD'];
+const CREDENTIAL_VARS = ['ADMIN_TOKEN', 'IMPRESSION_KEYS', 'REDIS_PASSWORD', 'QUESTDB_PG_PASSWORD', 'QDB_PG_PASSWORD'];
 
 /** Where each variable of a container finally comes from: 'ConfigMap', 'Secret', 'value' or 'field'. */
 function envSources(objects, c) {
@@ -273,36 +273,27 @@ function credentialsOutsideSecrets(objects, c) {
   );
 }
 
+/** Store addresses the apps read; their credentials are variables of their own (REDIS_PASSWORD, QUESTDB_PG_*). */
+const URL_VARS = ['REDIS_URL', 'QUESTDB_PG_URL'];
+
 /**
- * The apps log in to QuestDB with the user and password of QUESTDB_PG_URL; the server accepts QDB_PG_USER and
- * QDB_PG_PASSWORD (default admin/quest). Both come from the Secret, so they can drift apart: check they agree.
+ * Passwords spliced into a store's URL: they belong in their own Secret-backed variables, which the apps read as they
+ * are (any characters, no percent-encoding, no $(VAR) order to get right, nothing stored twice).
  */
-function questdbCredentialProblems(objects) {
-  const server = objects.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'questdb');
-  const qc = server?.spec.template.spec.containers.find((c) => c.name === 'questdb');
-  if (!qc) return [];
-  const serverEnv = effectiveEnv(objects, qc);
-  const user = serverEnv.QDB_PG_USER ?? 'admin';
-  const password = serverEnv.QDB_PG_PASSWORD ?? 'quest';
+function passwordsInUrls(objects, c) {
+  const env = effectiveEnv(objects, c);
   const errors = [];
-  for (const w of workloads(objects)) {
-    for (const c of w.spec.template.spec.containers.filter((x) => appOf(x))) {
-      const url = effectiveEnv(objects, c).QUESTDB_PG_URL;
-      if (!url) continue;
-      let u;
-      try {
-        u = new URL(url);
-      } catch {
-        errors.push(`${w.kind}/${w.metadata.name}: container ${c.name} QUESTDB_PG_URL is not a URL`);
-        continue;
-      }
-      if (u.hostname !== 'questdb') continue; // another QuestDB than the StatefulSet's
-      if (decodeURIComponent(u.username) !== user || decodeURIComponent(u.password) !== password) {
-        errors.push(
-          `${w.kind}/${w.metadata.name}: container ${c.name} QUESTDB_PG_URL's user or password differs from ` +
-            `StatefulSet/questdb's QDB_PG_USER/QDB_PG_PASSWORD`,
-        );
-      }
+  for (const name of URL_VARS.filter((n) => env[n])) {
+    let u;
+    try {
+      u = new URL(env[name]);
+    } catch {
+      errors.push(`env ${name} is not a URL`);
+      continue;
+    }
+    if (u.password !== '') {
+      const own = name === 'REDIS_URL' ? 'REDIS_PASSWORD' : 'QUESTDB_PG_USER/QUESTDB_PG_PASSWORD';
+      errors.push(`env ${name} carries a password: credentials go in ${own}, from a Secret`);
     }
   }
   return errors;
@@ -333,6 +324,7 @@ function checkReferences(objects) {
       }
       errors.push(...undefinedVarRefs(objects, c).map((e) => `${name}: container ${c.name} ${e}`));
       errors.push(...credentialsOutsideSecrets(objects, c).map((e) => `${name}: container ${c.name} ${e}`));
+      errors.push(...passwordsInUrls(objects, c).map((e) => `${name}: container ${c.name} ${e}`));
       const portNames = new Set((c.ports ?? []).map((p) => p.name));
       const portNumbers = new Set((c.ports ?? []).map((p) => p.containerPort));
       for (const probe of probesOf(c)) {
@@ -408,7 +400,6 @@ function checkReferences(objects) {
       }
     }
   }
-  errors.push(...questdbCredentialProblems(objects));
   for (const pdb of objects.filter((o) => o.kind === 'PodDisruptionBudget')) {
     const sel = pdb.spec.selector?.matchLabels;
     if (!workloads(objects).some((w) => matches(sel, w.spec.template.metadata?.labels))) {
@@ -478,6 +469,7 @@ module.exports = {
   render,
   undefinedVarRefs,
   credentialsOutsideSecrets,
+  passwordsInUrls,
   allowedPorts,
   selects,
   validateObject,

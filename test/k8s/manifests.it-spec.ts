@@ -55,6 +55,9 @@ describe.each(overlays)('%s', (_, { objects, errors }) => {
         // The password travels on its own (from the Secret), never spliced into the URL.
         expect(env.REDIS_URL).toMatch(/^redis:\/\/[^$@:]+:\d+$/);
         expect(loadConfig(env).redis.password).toMatch(/^[^$]+$/);
+        // QuestDB's too: the URL carries none, the app adds its QUESTDB_PG_USER/QUESTDB_PG_PASSWORD.
+        expect(env.QUESTDB_PG_URL).toMatch(/^postgresql:\/\/[^$@:]+:\d+\/qdb$/);
+        expect(env.QUESTDB_PG_PASSWORD).toMatch(/^[^$]+$/);
       }
     }
   });
@@ -77,7 +80,7 @@ describe.each(overlays)('%s', (_, { objects, errors }) => {
     expect(c.volumeMounts.map((m: any) => m.mountPath).sort()).toEqual(['/tmp', '/var/lib/questdb']);
   });
 
-  it("takes QuestDB's credentials from the Secret, and every app logs in with them", () => {
+  it("gives the apps QuestDB's own credentials from the Secret, and a URL without any", () => {
     const qc = byKind(objects, 'StatefulSet', 'questdb').spec.template.spec.containers[0];
     const fromSecret = (c: any, name: string) => c.env.find((e: any) => e.name === name)?.valueFrom?.secretKeyRef;
     expect(fromSecret(qc, 'QDB_PG_USER')).toMatchObject({ name: expect.stringMatching(/^clicks-secrets-/) });
@@ -85,10 +88,16 @@ describe.each(overlays)('%s', (_, { objects, errors }) => {
     const server = v.effectiveEnv(objects, qc);
     for (const w of objects.filter((o: any) => ['Deployment', 'StatefulSet', 'DaemonSet'].includes(o.kind))) {
       for (const c of w.spec.template.spec.containers.filter((x: any) => v.appOf(x))) {
-        expect(fromSecret(c, 'QUESTDB_PG_URL')).toBeDefined();
-        const url = new URL(v.effectiveEnv(objects, c).QUESTDB_PG_URL);
-        expect([url.hostname, decodeURIComponent(url.username), decodeURIComponent(url.password)]).toEqual([
-          'questdb',
+        // The same Secret keys as the server's: one copy of the account, nothing to keep in step.
+        expect(fromSecret(c, 'QUESTDB_PG_USER')).toEqual(fromSecret(qc, 'QDB_PG_USER'));
+        expect(fromSecret(c, 'QUESTDB_PG_PASSWORD')).toEqual(fromSecret(qc, 'QDB_PG_PASSWORD'));
+        expect(c.env.find((e: any) => e.name === 'QUESTDB_PG_URL')).toBeUndefined(); // the ConfigMap's
+        const env = v.effectiveEnv(objects, c);
+        expect(env.QUESTDB_PG_URL).toBe('postgresql://questdb:8812/qdb');
+        // What the app connects with: the server's account, in a URL it built itself.
+        const url = new URL(loadConfig(env).questdb.pgUrl);
+        expect([url.host, decodeURIComponent(url.username), decodeURIComponent(url.password)]).toEqual([
+          'questdb:8812',
           server.QDB_PG_USER,
           server.QDB_PG_PASSWORD,
         ]);
@@ -283,6 +292,8 @@ describe('k8s: consistency checks reject mismatches', () => {
   };
   const container = (objs: any[], kind: string, name: string) =>
     byKind(objs, kind, name).spec.template.spec.containers[0];
+  const configMap = (objs: any[]) =>
+    objs.find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('clicks-config-'));
 
   it.each([
     [
@@ -348,10 +359,11 @@ describe('k8s: consistency checks reject mismatches', () => {
     [
       'a credential left to the ConfigMap',
       (o: any[]) => {
+        configMap(o).data.QUESTDB_PG_PASSWORD = 'quest';
         const c = container(o, 'Deployment', 'ingest');
-        c.env = c.env.filter((e: any) => e.name !== 'QUESTDB_PG_URL');
+        c.env = c.env.filter((e: any) => e.name !== 'QUESTDB_PG_PASSWORD');
       },
-      /Deployment\/ingest: container ingest env QUESTDB_PG_URL \(a credential\) comes from a ConfigMap, not a Secret/,
+      /Deployment\/ingest: container ingest env QUESTDB_PG_PASSWORD \(a credential\) comes from a ConfigMap, not a Secret/,
     ],
     [
       'a credential written into the manifest',
@@ -363,12 +375,45 @@ describe('k8s: consistency checks reject mismatches', () => {
       /StatefulSet\/questdb: container questdb env QDB_PG_PASSWORD \(a credential\) comes from a literal value/,
     ],
     [
-      'QuestDB without the password the apps log in with',
+      "an app's QuestDB password written into the manifest",
       (o: any[]) => {
-        const c = container(o, 'StatefulSet', 'questdb');
-        c.env = c.env.filter((e: any) => e.name !== 'QDB_PG_PASSWORD');
+        const e = container(o, 'StatefulSet', 'aggregator').env.find((x: any) => x.name === 'QUESTDB_PG_PASSWORD');
+        delete e.valueFrom;
+        e.value = 'quest';
       },
-      /StatefulSet\/aggregator: container aggregator QUESTDB_PG_URL's user or password differs from StatefulSet\/questdb/,
+      /StatefulSet\/aggregator: container aggregator env QUESTDB_PG_PASSWORD \(a credential\) comes from a literal value/,
+    ],
+    [
+      'a QuestDB URL with a password in the ConfigMap',
+      (o: any[]) => (configMap(o).data.QUESTDB_PG_URL = 'postgresql://admin:quest@questdb:8812/qdb'),
+      /StatefulSet\/aggregator: container aggregator env QUESTDB_PG_URL carries a password: credentials go in QUESTDB_PG_USER\/QUESTDB_PG_PASSWORD, from a Secret/,
+    ],
+    [
+      "QuestDB's password spliced into QUESTDB_PG_URL",
+      (o: any[]) =>
+        container(o, 'Deployment', 'gateway').env.push({
+          name: 'QUESTDB_PG_URL',
+          value: 'postgresql://$(QUESTDB_PG_USER):$(QUESTDB_PG_PASSWORD)@questdb:8812/qdb',
+        }),
+      /Deployment\/gateway: container gateway env QUESTDB_PG_URL carries a password/,
+    ],
+    [
+      "Redis's password spliced into REDIS_URL",
+      (o: any[]) =>
+        (container(o, 'Deployment', 'ingest').env.find((x: any) => x.name === 'REDIS_URL').value =
+          'redis://:$(REDIS_PASSWORD)@redis:6379'),
+      /Deployment\/ingest: container ingest env REDIS_URL carries a password: credentials go in REDIS_PASSWORD, from a Secret/,
+    ],
+    [
+      'a URL with a password even from a Secret',
+      (o: any[]) => {
+        const secret = o.find((x: any) => x.kind === 'Secret' && x.metadata.name.startsWith('clicks-secrets-'));
+        secret.data.REDIS_URL = Buffer.from('redis://:pw@redis:6379').toString('base64');
+        const e = container(o, 'DaemonSet', 'log-agent').env.find((x: any) => x.name === 'REDIS_URL');
+        delete e.value;
+        e.valueFrom = { secretKeyRef: { name: secret.metadata.name, key: 'REDIS_URL' } };
+      },
+      /DaemonSet\/log-agent: container log-agent env REDIS_URL carries a password/,
     ],
     [
       'a NetworkPolicy peer that selects no pod of the namespace',
@@ -435,6 +480,31 @@ describe('Dockerfiles', () => {
     // 3 under @fastify/static, requires Node 22 too).
     expect(engines.node).toBe('>=22');
     expect(readFileSync(join(ROOT, '.nvmrc'), 'utf8').trim()).toBe('22');
+  });
+});
+
+describe('store URLs', () => {
+  const container = (env: Record<string, string>) => ({
+    name: 'app',
+    env: Object.entries(env).map(([name, value]) => ({ name, value })),
+  });
+
+  it.each([
+    ['without credentials', { REDIS_URL: 'redis://redis:6379', QUESTDB_PG_URL: 'postgresql://questdb:8812/qdb' }, []],
+    ['with a user only', { QUESTDB_PG_URL: 'postgresql://clicks@questdb:8812/qdb' }, []],
+    [
+      'with a password',
+      { QUESTDB_PG_URL: 'postgresql://clicks:pw@questdb:8812/qdb' },
+      ['env QUESTDB_PG_URL carries a password: credentials go in QUESTDB_PG_USER/QUESTDB_PG_PASSWORD, from a Secret'],
+    ],
+    [
+      'with a password only',
+      { REDIS_URL: 'redis://:pw@redis:6379' },
+      ['env REDIS_URL carries a password: credentials go in REDIS_PASSWORD, from a Secret'],
+    ],
+    ['that are not URLs', { REDIS_URL: 'redis 6379' }, ['env REDIS_URL is not a URL']],
+  ])('%s', (_name, env, errors) => {
+    expect(v.passwordsInUrls([], container(env))).toEqual(errors);
   });
 });
 
