@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
 import { ClickQueryRepository, withInvalid } from './click-query.repository';
+import { QuestDbUnavailableError } from './pg-pool';
 
 const T = Date.parse('2026-12-01T10:00:00Z');
 
@@ -33,8 +34,16 @@ describe('ClickQueryRepository', () => {
     expect(await repo.minuteTotals('ad', T, T + 60_000)).toEqual([{ ts: T, clicks: 4, late: 0 }]);
   });
 
-  it('still fails on any other error', async () => {
+  it('answers "not yet" (unavailable, 503) while the minute counts table does not exist (no aggregator yet)', async () => {
     const repo = new ClickQueryRepository(poolWith({ ad_invalid_clicks_1m: [] }));
-    await expect(repo.minuteTotals('ad', T, T + 60_000)).rejects.toThrow('table does not exist [table=ad_clicks_1m]');
+    const read = repo.minuteTotals('ad', T, T + 60_000);
+    await expect(read).rejects.toThrow('table does not exist [table=ad_clicks_1m]: no aggregator has created');
+    await expect(read).rejects.toBeInstanceOf(QuestDbUnavailableError);
+  });
+
+  it('still fails on any other error', async () => {
+    const pool = { query: () => Promise.reject(new Error('unexpected token')) } as unknown as Pool;
+    const read = new ClickQueryRepository(pool).minuteTotals('ad', T, T + 60_000);
+    await expect(read).rejects.toThrow('unexpected token');
   });
 });

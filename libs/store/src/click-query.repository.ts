@@ -12,7 +12,14 @@ import {
   SqlQuery,
   topAdsSql,
 } from './click-query-sql';
-import { isConnectionFailure, isStatementTimeout, QueryTimeoutError, QuestDbUnavailableError } from './pg-pool';
+import {
+  isConnectionFailure,
+  isStatementTimeout,
+  isTableMissing,
+  QueryTimeoutError,
+  QuestDbUnavailableError,
+  SchemaNotReadyError,
+} from './pg-pool';
 
 export interface MinuteTotal {
   ts: number;
@@ -149,7 +156,7 @@ export class ClickQueryRepository {
     try {
       return await this.run<R>(q);
     } catch (e) {
-      if (e instanceof Error && /table does not exist/i.test(e.message)) return [];
+      if (e instanceof SchemaNotReadyError) return [];
       throw e;
     }
   }
@@ -159,6 +166,7 @@ export class ClickQueryRepository {
       return (await this.pool.query<R>(q.text, q.values)).rows;
     } catch (e) {
       if (isStatementTimeout(e)) throw new QueryTimeoutError(this.timeoutMs);
+      if (isTableMissing(e)) throw new SchemaNotReadyError(e);
       throw isConnectionFailure(e) ? new QuestDbUnavailableError(e) : e;
     }
   }

@@ -28,6 +28,25 @@ export class QuestDbUnavailableError extends Error {
   }
 }
 
+/**
+ * QuestDB has no such table yet: no aggregator has created the schema in it (a fresh QuestDB, the gateway started
+ * first). Nothing was counted, but the answer is "not yet" (503) rather than zeros, which would also hide a gateway
+ * pointed at the wrong QuestDB.
+ */
+export class SchemaNotReadyError extends QuestDbUnavailableError {
+  constructor(missing: Error) {
+    super(`${missing.message}: no aggregator has created the schema in this QuestDB yet`);
+    this.name = 'SchemaNotReadyError';
+  }
+}
+
+const TABLE_MISSING = /table does not exist/i;
+
+/** Whether QuestDB answered that a table the query reads does not exist. */
+export function isTableMissing(e: unknown): e is Error {
+  return e instanceof Error && TABLE_MISSING.test(e.message);
+}
+
 /** Whether `e` failed to reach QuestDB at all, rather than being an error QuestDB answered with. */
 export function isConnectionFailure(e: unknown): boolean {
   return !(e instanceof DatabaseError);
