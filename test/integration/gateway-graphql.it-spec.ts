@@ -150,6 +150,19 @@ describe('GraphQL gateway', () => {
     expect(g.body.data?.adClicks ?? g.body.data?.topAds ?? null).toBeNull();
   });
 
+  it('breaks an ad down by country as REST does', async () => {
+    const q = `query($id: String!, $from: DateTime, $to: DateTime) {
+      countries(scope: ad, id: $id, from: $from, to: $to) { scope id from to total invalid countries { country clicks invalid } }
+    }`;
+    const g = await gql(q, { id: ad('a'), from: at(0), to: at(10) });
+    const rest = await getJson(`${url}/v1/ads/${ad('a')}/countries?from=${at(0)}&to=${at(10)}`);
+    expect(rest.body.countries).toEqual([
+      { country: 'DE', clicks: 6, invalid: 0 },
+      { country: 'US', clicks: 2, invalid: 0 },
+    ]);
+    expect(g.body.data.countries).toEqual(rest.body);
+  });
+
   it('takes instants as DateTime and refuses a malformed one by its variable', async () => {
     const g = await gql(TOP_ADS, { from: at(0), to: at(0) + 'x' });
     expect(g.body.data ?? null).toBeNull();

@@ -20,6 +20,7 @@ import { AdClicksController } from './ad-clicks.controller';
 import { CountryBreakdownController } from './country-breakdown.controller';
 import { AdsResolver } from './graphql/ads.resolver';
 import { ClicksResolver } from './graphql/clicks.resolver';
+import { CountriesResolver } from './graphql/countries.resolver';
 import { complexityRules, MAX_QUERY_DEPTH } from './graphql/graphql-limits';
 import { HealthController } from './health.controller';
 import { ViewerController } from './viewer.controller';
@@ -57,6 +58,7 @@ export class GatewayModule {
         CountryBreakdownQuery,
         TopListWarmer,
         ClicksResolver,
+        CountriesResolver,
         AdRegistry,
         AdsResolver,
         { provide: AD_DIRECTORY, useExisting: AdRegistry },

@@ -1,4 +1,4 @@
-import { ArgsType, Field, InputType, Int, ObjectType } from '@nestjs/graphql';
+import { ArgsType, Field, InputType, Int, ObjectType, registerEnumType } from '@nestjs/graphql';
 import { GraphQLDateTime, GraphQLSafeInt } from 'graphql-scalars';
 
 // GraphQL shapes of the same answers the REST API gives (built in libs/query). Counts are SafeInt (integers up to
@@ -141,4 +141,36 @@ export class AdInfo {
   @Field() targetUrl!: string;
   @Field() advertiserId!: string;
   @Field() campaignId!: string;
+}
+
+export enum AdScope {
+  ad = 'ad',
+  advertiser = 'advertiser',
+  campaign = 'campaign',
+}
+registerEnumType(AdScope, { name: 'AdScope', description: 'what a breakdown sums over' });
+
+@ArgsType()
+export class CountriesArgs extends RangeArgs {
+  @Field(() => AdScope) scope!: AdScope;
+  @Field({ description: 'the ad, advertiser or campaign id' }) id!: string;
+}
+
+@ObjectType()
+export class CountryTotal {
+  @Field({ description: 'ISO-3166 alpha-2' }) country!: string;
+  @Field(() => GraphQLSafeInt, { description: 'valid (billable) clicks' }) clicks!: number;
+  @Field(() => GraphQLSafeInt, { description: 'invalid clicks (not in clicks)' }) invalid!: number;
+}
+
+@ObjectType({ description: 'Clicks per country of one ad, an advertiser or a campaign over a window' })
+export class CountryBreakdown {
+  @Field(() => AdScope) scope!: AdScope;
+  @Field() id!: string;
+  @Field(() => GraphQLDateTime) from!: string;
+  @Field(() => GraphQLDateTime) to!: string;
+  @Field(() => GraphQLSafeInt, { description: 'valid clicks over every country' }) total!: number;
+  @Field(() => GraphQLSafeInt, { description: 'invalid clicks over every country' }) invalid!: number;
+  @Field(() => [CountryTotal], { complexity: 10, description: 'valid clicks descending, then country' })
+  countries!: CountryTotal[];
 }

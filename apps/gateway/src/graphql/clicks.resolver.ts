@@ -16,7 +16,7 @@ import {
 
 // GraphQL hands over numbers, dates (its DateTime scalar parsed them) and nulls; the query layer validates the same
 // strings REST receives.
-function windowOf(a: RangeArgs): RangeParams {
+export function windowOf(a: RangeArgs): RangeParams {
   return {
     minutes: a.minutes === undefined || a.minutes === null ? undefined : String(a.minutes),
     from: a.from?.toISOString(),
