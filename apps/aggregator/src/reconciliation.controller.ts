@@ -2,7 +2,8 @@ import { Controller, Get, Query, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { parseAdId, QueryParamError, RangeParams, resolveRange } from '@clicks/query';
 import { ReconciliationService } from '@clicks/reconciliation';
-import { AdminTokenGuard, ApiProblems, fieldProblem } from '@clicks/server';
+import { AdminTokenGuard, ApiProblems, fieldProblem, problem } from '@clicks/server';
+import { QuestDbUnavailableError } from '@clicks/store';
 import { ADMIN_PROBLEMS, ReconciliationDoc } from './aggregator.docs';
 
 /** The longest range one request reconciles (its late-record scan reads every shard's late stream). */
@@ -30,7 +31,11 @@ export class ReconciliationController {
   @ApiQuery({ name: 'to', required: false, description: 'ISO-8601 with zone, exclusive, floored to the minute' })
   @ApiQuery({ name: 'adId', required: false, description: 'only this ad (default: every ad)' })
   @ApiOkResponse({ type: ReconciliationDoc })
-  @ApiProblems([400, 'a bad parameter (a range above 24 h among them), named in errors[].field'], ...ADMIN_PROBLEMS)
+  @ApiProblems(
+    [400, 'a bad parameter (a range above 24 h among them), named in errors[].field'],
+    ...ADMIN_PROBLEMS.slice(0, 2),
+    [503, 'QuestDB could not be reached (Retry-After), or ADMIN_TOKEN is not set'],
+  )
   async reconcile(@Query() query: ReconcileQuery) {
     try {
       const range = resolveRange(query, Date.now(), MAX_RANGE_MS);
@@ -38,6 +43,9 @@ export class ReconciliationController {
       return await this.reconciliation.reconcile(range, adId);
     } catch (e) {
       if (e instanceof QueryParamError) throw fieldProblem('invalid-parameter', e.param, e.message);
+      if (e instanceof QuestDbUnavailableError) {
+        throw problem('unavailable', e.message, { headers: { 'retry-after': '1' } });
+      }
       throw e;
     }
   }

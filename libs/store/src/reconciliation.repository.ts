@@ -1,5 +1,6 @@
 import { Pool } from 'pg';
 import { SqlQuery } from './click-query-sql';
+import { isConnectionFailure, QuestDbUnavailableError } from './pg-pool';
 import { archivedPerMinuteSql, countedPerMinuteSql, invalidPerMinuteSql } from './reconciliation-sql';
 import { TABLES } from './schema';
 
@@ -41,7 +42,7 @@ export class ReconciliationRepository {
   /** Apply progress of the tables reconciliation reads. */
   async walProgress(): Promise<WalProgress[]> {
     const rows = (
-      await this.pool.query<{ name: string; suspended: boolean; writerTxn: number; sequencerTxn: number }>(
+      await this.query<{ name: string; suspended: boolean; writerTxn: number; sequencerTxn: number }>(
         'SELECT name, suspended, writerTxn, sequencerTxn FROM wal_tables()',
       )
     ).rows;
@@ -57,8 +58,17 @@ export class ReconciliationRepository {
   }
 
   private async counts(q: SqlQuery): Promise<MinuteShardCount[]> {
-    const rows = (await this.pool.query<{ ts: number; shard: string; clicks: number }>(q.text, q.values)).rows;
+    const rows = (await this.query<{ ts: number; shard: string; clicks: number }>(q.text, q.values)).rows;
     return rows.map((r) => ({ minute: r.ts, shard: r.shard, clicks: Number(r.clicks) }));
+  }
+
+  /** A QuestDB that cannot be reached is QuestDbUnavailableError (503 to the caller), not whatever pg threw. */
+  private async query<R extends object>(text: string, values: unknown[] = []) {
+    try {
+      return await this.pool.query<R>(text, values);
+    } catch (e) {
+      throw isConnectionFailure(e) ? new QuestDbUnavailableError(e) : e;
+    }
   }
 }
 
