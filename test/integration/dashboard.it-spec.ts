@@ -252,6 +252,34 @@ describe('advertiser dashboard', () => {
     await page.selectOption('#range', '1h');
   });
 
+  it("shows a campaign's clicks, its own ads only, as the API sums them", async () => {
+    await page.selectOption('#scope', 'campaign');
+    // Another scope starts with an empty id and asks for one, rather than reading a campaign named like the account.
+    await pageEventually(
+      () => textOf(page, '#error'),
+      (t) => t.includes('Enter campaign id'),
+    );
+    expect(await page.inputValue('#scope-id')).toBe('');
+    await page.fill('#scope-id', id('cA'));
+    await page.click('#controls button[type="submit"]');
+    await pageEventually(
+      () => textOf(page, '#chart-title'),
+      (t) => t === `Clicks of campaign ${id('cA')}`,
+    );
+    const answer = (await api(`/v1/campaigns/${id('cA')}/clicks?minutes=60`)).body;
+    expect(answer.total).toBe(8);
+    await pageEventually(
+      () => total('total'),
+      (t) => t === '8',
+    );
+    expect((await rowsOf('countries')).map((r) => r[0])).toEqual(['DE', 'FR', 'US']);
+    await page.selectOption('#scope', 'advertiser');
+    await pageEventually(
+      () => total('total'),
+      (t) => t === '10',
+    );
+  });
+
   it("opens an ad's chart from the top table and shows a new click within seconds, without reloading", async () => {
     await page.click(`#top a[href*="${id('a1')}"]`);
     await pageEventually(

@@ -187,7 +187,13 @@ function wire(): void {
     if (next.range === 'custom' && (!next.from || !next.to)) Object.assign(next, lastHour(Date.now()));
     go({ ...next, granularity: defaultGranularity(next.range) ?? next.granularity });
   });
-  for (const id of ['scope', 'granularity', 'top-n']) select(id).addEventListener('change', () => go(readControls()));
+  // Another scope names another kind of id: start it empty (the account's own for an advertiser), never query a
+  // campaign by an advertiser's id.
+  select('scope').addEventListener('change', () => {
+    const next = readControls();
+    go(next.scope === 'advertiser' && viewer?.kind === 'advertiser' ? next : { ...next, id: '' });
+  });
+  for (const id of ['granularity', 'top-n']) select(id).addEventListener('change', () => go(readControls()));
   $('download').addEventListener('click', download);
   for (const b of document.querySelectorAll<HTMLButtonElement>('#top th button')) {
     b.addEventListener('click', () => {
