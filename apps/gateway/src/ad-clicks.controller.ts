@@ -1,37 +1,27 @@
-import { Controller, Get, Param, Query, Req, UseGuards } from '@nestjs/common';
+import { applyDecorators, Controller, Get, Param, Query, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { FastifyRequest } from 'fastify';
 import { ApiKeyGuard, RequireKey } from '@clicks/accounts';
 import { AdClicksQuery, GRANULARITIES, RollupQuery, TopAdsQuery } from '@clicks/query';
-import { AdClicksDoc, ApiQueryProblems, RollupDoc, TopAdsDoc } from './openapi.docs';
+import { AdClicksDoc, ApiQueryProblems, ApiRangeQueries, RollupDoc, TopAdsDoc } from './openapi.docs';
 import { viewerOf } from './viewer-of';
 
 type QueryString = Record<string, string | undefined>;
 
-const rangeQueries = () => [
-  ApiQuery({ name: 'minutes', required: false, description: 'the M most recent minutes, the current one included' }),
-  ApiQuery({ name: 'from', required: false, description: 'ISO-8601 with zone, inclusive, floored to the minute' }),
-  ApiQuery({ name: 'to', required: false, description: 'ISO-8601 with zone, exclusive, floored to the minute' }),
-];
+const windowQueries = () =>
+  applyDecorators(
+    ApiRangeQueries(),
+    ApiQuery({ name: 'country', required: false, description: 'ISO-3166 alpha-2 (from the minute aggregates)' }),
+    ApiQuery({ name: 'ip', required: false, description: 'IPv4 or IPv6 (raw archive; admin token, at most 24 h)' }),
+    ApiQuery({ name: 'userId', required: false, description: 'user id (raw archive; admin token, at most 24 h)' }),
+  );
 
-const windowQueries = () => [
-  ...rangeQueries(),
-  ApiQuery({ name: 'country', required: false, description: 'ISO-3166 alpha-2 (from the minute aggregates)' }),
-  ApiQuery({ name: 'ip', required: false, description: 'IPv4 or IPv6 (raw archive; admin token, at most 24 h)' }),
-  ApiQuery({ name: 'userId', required: false, description: 'user id (raw archive; admin token, at most 24 h)' }),
-];
-
-const rollupQueries = () => [
-  ...rangeQueries(),
-  ApiQuery({ name: 'country', required: false, description: 'ISO-3166 alpha-2' }),
-  ApiQuery({ name: 'granularity', required: false, enum: GRANULARITIES, description: 'default 1m' }),
-];
-
-function applyAll(decorators: MethodDecorator[]): MethodDecorator {
-  return (target, key, descriptor) => {
-    for (const d of decorators) d(target, key, descriptor);
-  };
-}
+const rollupQueries = () =>
+  applyDecorators(
+    ApiRangeQueries(),
+    ApiQuery({ name: 'country', required: false, description: 'ISO-3166 alpha-2' }),
+    ApiQuery({ name: 'granularity', required: false, enum: GRANULARITIES, description: 'default 1m' }),
+  );
 
 const filterOf = (q: QueryString) => ({ country: q.country, ip: q.ip, userId: q.userId });
 
@@ -51,7 +41,7 @@ export class AdClicksController {
   @Get('ads/top')
   @ApiOperation({ summary: 'The most clicked ads: clicks descending, then adId ascending' })
   @ApiQuery({ name: 'n', required: false, description: '1-1000, default 100' })
-  @applyAll(windowQueries())
+  @windowQueries()
   @ApiOkResponse({ type: TopAdsDoc })
   @ApiQueryProblems()
   top(@Query() q: QueryString, @Req() req: FastifyRequest) {
@@ -62,7 +52,7 @@ export class AdClicksController {
   @ApiOperation({ summary: 'Clicks of one ad per bucket; every bucket present, the open one partial' })
   @ApiParam({ name: 'adId', description: '1-64 characters of [A-Za-z0-9._-]' })
   @ApiQuery({ name: 'granularity', required: false, enum: GRANULARITIES, description: 'default 1m' })
-  @applyAll(windowQueries())
+  @windowQueries()
   @ApiOkResponse({ type: AdClicksDoc })
   @ApiQueryProblems()
   clicks(@Param('adId') adId: string, @Query() q: QueryString, @Req() req: FastifyRequest) {
@@ -75,7 +65,7 @@ export class AdClicksController {
 
   @Get('advertisers/:advertiserId/clicks')
   @ApiOperation({ summary: "Clicks of all the advertiser's ads together per bucket (an advertiser: its own only)" })
-  @applyAll(rollupQueries())
+  @rollupQueries()
   @ApiOkResponse({ type: RollupDoc })
   @ApiQueryProblems()
   advertiserClicks(@Param('advertiserId') id: string, @Query() q: QueryString, @Req() req: FastifyRequest) {
@@ -84,7 +74,7 @@ export class AdClicksController {
 
   @Get('campaigns/:campaignId/clicks')
   @ApiOperation({ summary: "Clicks of the campaign's ads together per bucket (an advertiser: its own ads in it)" })
-  @applyAll(rollupQueries())
+  @rollupQueries()
   @ApiOkResponse({ type: RollupDoc })
   @ApiQueryProblems()
   campaignClicks(@Param('campaignId') id: string, @Query() q: QueryString, @Req() req: FastifyRequest) {

@@ -1,27 +1,17 @@
-import { Controller, Get, Param, Query, Req, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { applyDecorators, Controller, Get, Param, Query, Req, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { FastifyRequest } from 'fastify';
 import { ApiKeyGuard, RequireKey } from '@clicks/accounts';
 import { CountryBreakdownQuery, RangeParams } from '@clicks/query';
-import { CountryBreakdownDoc, ApiQueryProblems } from './openapi.docs';
+import { ApiQueryProblems, ApiRangeQueries, CountryBreakdownDoc } from './openapi.docs';
 import { viewerOf } from './viewer-of';
 
 type QueryString = Record<string, string | undefined>;
 
 const rangeOf = (q: QueryString): RangeParams => ({ minutes: q.minutes, from: q.from, to: q.to });
 
-function rangeQueries(): MethodDecorator {
-  const decorators = [
-    ApiQuery({ name: 'minutes', required: false, description: 'the M most recent minutes, the current one included' }),
-    ApiQuery({ name: 'from', required: false, description: 'ISO-8601 with zone, inclusive, floored to the minute' }),
-    ApiQuery({ name: 'to', required: false, description: 'ISO-8601 with zone, exclusive, floored to the minute' }),
-    ApiOkResponse({ type: CountryBreakdownDoc }),
-    ApiQueryProblems(),
-  ];
-  return (target, key, descriptor) => {
-    for (const d of decorators) d(target, key, descriptor);
-  };
-}
+const breakdownDocs = () =>
+  applyDecorators(ApiRangeQueries(), ApiOkResponse({ type: CountryBreakdownDoc }), ApiQueryProblems());
 
 /** Clicks per country over a window, for one ad, an advertiser's ads or a campaign's (an advertiser: its own). */
 @ApiTags('clicks')
@@ -34,21 +24,21 @@ export class CountryBreakdownController {
 
   @Get('ads/:adId/countries')
   @ApiOperation({ summary: "One ad's clicks per country" })
-  @rangeQueries()
+  @breakdownDocs()
   ad(@Param('adId') id: string, @Query() q: QueryString, @Req() req: FastifyRequest) {
     return this.breakdown.run('ad', id, rangeOf(q), viewerOf(req));
   }
 
   @Get('advertisers/:advertiserId/countries')
   @ApiOperation({ summary: "The advertiser's clicks per country" })
-  @rangeQueries()
+  @breakdownDocs()
   advertiser(@Param('advertiserId') id: string, @Query() q: QueryString, @Req() req: FastifyRequest) {
     return this.breakdown.run('advertiser', id, rangeOf(q), viewerOf(req));
   }
 
   @Get('campaigns/:campaignId/countries')
   @ApiOperation({ summary: "The campaign's clicks per country (an advertiser: its own ads in it)" })
-  @rangeQueries()
+  @breakdownDocs()
   campaign(@Param('campaignId') id: string, @Query() q: QueryString, @Req() req: FastifyRequest) {
     return this.breakdown.run('campaign', id, rangeOf(q), viewerOf(req));
   }

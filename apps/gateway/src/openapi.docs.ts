@@ -1,4 +1,5 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { applyDecorators } from '@nestjs/common';
+import { ApiProperty, ApiPropertyOptional, ApiQuery } from '@nestjs/swagger';
 import { GRANULARITIES } from '@clicks/query';
 import { ApiProblems, ProblemAnswerDoc } from '@clicks/server';
 
@@ -104,3 +105,11 @@ export class ViewerDoc {
   @ApiProperty({ enum: ['admin', 'advertiser'] }) kind!: string;
   @ApiPropertyOptional({ description: 'whose numbers an advertiser key reads' }) advertiserId?: string;
 }
+
+/** The window parameters every query takes: `minutes`, or `from` and `to`. */
+export const ApiRangeQueries = () =>
+  applyDecorators(
+    ApiQuery({ name: 'minutes', required: false, description: 'the M most recent minutes, the current one included' }),
+    ApiQuery({ name: 'from', required: false, description: 'ISO-8601 with zone, inclusive, floored to the minute' }),
+    ApiQuery({ name: 'to', required: false, description: 'ISO-8601 with zone, exclusive, floored to the minute' }),
+  );

@@ -1,5 +1,5 @@
 import { adsInScope, AdScopeKind } from './ad-scope';
-import { mergeCountryTotals } from './country-breakdown.query';
+import { mergeCountryTotals } from './ad-set';
 import { FixedAdDirectory } from './fixed-ad-directory';
 import { NotVisibleError, Viewer } from './viewer';
 

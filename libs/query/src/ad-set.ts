@@ -1,5 +1,5 @@
 import pLimit from 'p-limit';
-import { AdTotal, ClickQueryRepository, MinuteTotal } from '@clicks/store';
+import { AdTotal, ClickQueryRepository, CountryTotal, MinuteTotal } from '@clicks/store';
 
 /** Ads per query: bind parameters stay few, and one chunk's IN list is read through the ad_id index. */
 export const AD_SET_CHUNK = 1000;
@@ -40,6 +40,22 @@ export function sumMinuteTotals(parts: readonly MinuteTotal[][]): MinuteTotal[] 
   return [...byMinute.values()].sort((a, b) => a.ts - b.ts);
 }
 
+/** Sums per-country totals of several chunks; valid clicks descending, then country ascending. */
+export function mergeCountryTotals(parts: readonly CountryTotal[][]): CountryTotal[] {
+  const byCountry = new Map<string, CountryTotal>();
+  for (const part of parts) {
+    for (const t of part) {
+      const sum = byCountry.get(t.country) ?? { country: t.country, clicks: 0, invalid: 0 };
+      sum.clicks += t.clicks;
+      sum.invalid += t.invalid;
+      byCountry.set(t.country, sum);
+    }
+  }
+  return [...byCountry.values()].sort(
+    (a, b) => b.clicks - a.clicks || (a.country < b.country ? -1 : a.country > b.country ? 1 : 0),
+  );
+}
+
 /** Reads over a set of ads (an advertiser's, a campaign's) a chunk at a time. */
 export class AdSetReader {
   private readonly limit = pLimit(CHUNKS_AT_ONCE);
@@ -58,5 +74,12 @@ export class AdSetReader {
       chunksOf(adIds).map((c) => this.limit(() => this.repository.adsMinuteTotals(c, from, to, country))),
     );
     return sumMinuteTotals(parts);
+  }
+
+  async countryTotals(adIds: readonly string[], from: number, to: number): Promise<CountryTotal[]> {
+    const parts = await Promise.all(
+      chunksOf(adIds).map((c) => this.limit(() => this.repository.countryTotals(c, from, to))),
+    );
+    return mergeCountryTotals(parts);
   }
 }

@@ -19,4 +19,4 @@ export { RollupAnswer, RollupKind, RollupParams, RollupQuery } from './rollup.qu
 export { AD_DIRECTORY, AdDirectory, ADMIN_VIEWER, NotVisibleError, QueryForbiddenError, Viewer } from './viewer';
 export { FixedAdDirectory } from './fixed-ad-directory';
 export { AdScopeKind } from './ad-scope';
-export { CountryBreakdownAnswer, CountryBreakdownQuery, mergeCountryTotals } from './country-breakdown.query';
+export { CountryBreakdownAnswer, CountryBreakdownQuery } from './country-breakdown.query';
