@@ -204,7 +204,7 @@ export class ShardActor {
       this.processor.windows.markAllChanged();
       this.lateFolder.rewriteDue();
     }
-    if (now - this.lastFlushAt >= this.options.flushIntervalMs) await this.flush();
+    if (this.flushDue(now)) await this.flush();
     // Idle: wait (without taking anything) until an entry arrives or the block time passes.
     if (entries.length === 0) await this.stores.log.waitForNew(this.lastDelivered, this.options.readBlockMs);
   }
@@ -232,6 +232,15 @@ export class ShardActor {
       if (outcome !== 'tick' && outcome !== 'control') this.stats.count(outcome);
       if (this.processor.lastVerdict !== null) this.stats.countInvalid(this.processor.lastVerdict);
     }
+  }
+
+  /**
+   * Flushes fall on wall-clock multiples of the interval, so the actors of every worker flush in the same moment and
+   * their writer sends their rows as one QuestDB transaction (see RequestCoalescer) instead of one per actor.
+   */
+  private flushDue(now: number): boolean {
+    const interval = this.options.flushIntervalMs;
+    return Math.floor(now / interval) > Math.floor(this.lastFlushAt / interval);
   }
 
   /** Upserts changed windows, then checkpoints and XACKs; nothing is acknowledged before QuestDB has the rows. */

@@ -131,9 +131,10 @@ export class ShardSupervisor implements OnApplicationBootstrap, OnApplicationShu
     for (let attempt = 1; !this.stopping; attempt++) {
       try {
         // The aggregate writer's timeout bounds how late a paused owner's write can land (see ShardActor.flush).
+        const commitIntervalMs = this.config.questdb.commitIntervalMs;
         const [aggregates, raw] = await Promise.all([
-          AggregateWriter.connect(q, Math.floor(this.config.aggregation.leaseTtlMs / 2)),
-          RawArchiveWriter.connect(q),
+          AggregateWriter.connect(q, Math.floor(this.config.aggregation.leaseTtlMs / 2), commitIntervalMs),
+          RawArchiveWriter.connect(q, commitIntervalMs),
         ]);
         aggregates.onWrite = (outcome) => this.metrics.questdbWrites.inc({ writer: 'aggregates', outcome });
         raw.onWrite = (outcome) => this.metrics.questdbWrites.inc({ writer: 'raw', outcome });

@@ -31,6 +31,11 @@ export interface AppConfig {
      * set, as its user and password. May carry a password: never logged.
      */
     pgUrl: string;
+    /**
+     * Each QuestDB writer (one per table group and process) starts its requests only on wall-clock multiples of this
+     * (ms; 0 = as soon as it is idle): what its actors write in between goes as one transaction.
+     */
+    commitIntervalMs: number;
     /** Days of event time QuestDB keeps (a TTL, whole partitions dropped): raw archive, minute aggregates; 0 = all. */
     retention: { archiveDays: number; aggregateDays: number };
   };
@@ -193,6 +198,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     questdb: {
       httpUrl: e.QUESTDB_HTTP_URL,
       pgUrl: withPgCredentials(e.QUESTDB_PG_URL, e.QUESTDB_PG_USER, e.QUESTDB_PG_PASSWORD),
+      commitIntervalMs: e.QUESTDB_COMMIT_INTERVAL_MS,
       retention: { archiveDays: e.ARCHIVE_RETENTION_DAYS, aggregateDays: e.AGGREGATE_RETENTION_DAYS },
     },
     shards: { count: e.SHARD_COUNT },

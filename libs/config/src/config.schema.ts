@@ -38,6 +38,7 @@ export const envSchema = z.object({
   // QuestDB's Postgres-wire account, read on its own (from a Secret on Kubernetes): replaces the URL's user/password.
   QUESTDB_PG_USER: z.string().default(''),
   QUESTDB_PG_PASSWORD: z.string().default(''),
+  QUESTDB_COMMIT_INTERVAL_MS: int(250, 0),
   SHARD_COUNT: int(16, 1),
   WORKER_ID: z
     .string()

@@ -62,8 +62,9 @@ export class AggregateWriter extends IlpTableWriter<AggregateRow> {
    * `requestTimeoutMs` bounds how long after its lease a paused owner's write can still land (keep it < TTL). With
    * it the client does not retry on its own: a retry would start after the caller's lease check; the actor retries.
    */
-  static async connect(httpUrl: string, requestTimeoutMs?: number): Promise<AggregateWriter> {
+  static async connect(httpUrl: string, requestTimeoutMs?: number, commitIntervalMs = 0): Promise<AggregateWriter> {
     const retryMs = requestTimeoutMs === undefined ? undefined : 0;
-    return new AggregateWriter(await IlpTableWriter.transportFor(httpUrl, requestTimeoutMs, retryMs), aggregateLine);
+    const transport = await IlpTableWriter.transportFor(httpUrl, requestTimeoutMs, retryMs);
+    return new AggregateWriter(transport, aggregateLine, commitIntervalMs);
   }
 }

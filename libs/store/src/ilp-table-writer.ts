@@ -27,12 +27,16 @@ export class IlpTableWriter<Row> {
   protected constructor(
     private readonly transport: SenderTransport,
     private readonly format: IlpLineFormat<Row>,
+    /** Requests start only on wall-clock multiples of this (ms; 0 = whenever idle); see RequestCoalescer. */
+    commitIntervalMs = 0,
   ) {
     this.requests = new RequestCoalescer<string>(
       (parts) =>
         transport.send(Buffer.from(parts.length === 1 ? parts[0] : parts.join(''), 'utf8')).then(() => undefined),
       MAX_REQUEST_CHARS,
       (part) => part.length,
+      Date.now,
+      commitIntervalMs,
     );
   }
 

@@ -34,7 +34,7 @@ export function rawClickLine(r: RawClickRow): string {
  * One writer per consumer; a failed write stores nothing, so the caller re-sends before acknowledging.
  */
 export class RawArchiveWriter extends IlpTableWriter<RawClickRow> {
-  static async connect(httpUrl: string): Promise<RawArchiveWriter> {
-    return new RawArchiveWriter(await IlpTableWriter.transportFor(httpUrl), rawClickLine);
+  static async connect(httpUrl: string, commitIntervalMs = 0): Promise<RawArchiveWriter> {
+    return new RawArchiveWriter(await IlpTableWriter.transportFor(httpUrl), rawClickLine, commitIntervalMs);
   }
 }

@@ -82,4 +82,88 @@ describe('RequestCoalescer', () => {
     sink.requests[1].done();
     await expect(fresh).resolves.toBeUndefined();
   });
+
+  describe('with commit slots', () => {
+    /** A clock the test moves; sleeping moves it to the wake-up time once the test calls `wake`. */
+    function slotClock(start: number) {
+      const clock = { now: start, sleeps: [] as number[], wakers: [] as (() => void)[] };
+      const sleep = (ms: number) =>
+        new Promise<void>((resolve) => {
+          clock.sleeps.push(ms);
+          clock.wakers.push(() => {
+            clock.now += ms;
+            resolve();
+          });
+        });
+      const wake = async () => {
+        clock.wakers.shift()?.();
+        await tick();
+      };
+      return { clock, sleep, wake };
+    }
+
+    it('holds parts until the next wall-clock multiple of the slot and sends them as one request', async () => {
+      const sink = manualSink();
+      const { clock, sleep, wake } = slotClock(10_030);
+      const c = new RequestCoalescer(
+        sink.send,
+        100,
+        (p) => p.length,
+        () => clock.now,
+        250,
+        sleep,
+      );
+      void c.submit('s1');
+      await tick();
+      clock.now = 10_100; // other actors flush 70 ms later, in the same slot
+      void c.submit('s2');
+      void c.submit('s3');
+      expect(sink.requests).toHaveLength(0);
+      expect(clock.sleeps).toEqual([220]); // 10,030 -> 10,250
+      await wake();
+      expect(sink.requests.map((r) => r.parts)).toEqual([['s1', 's2', 's3']]);
+    });
+
+    it('starts the next request on the following slot, never right after the previous one', async () => {
+      const sink = manualSink();
+      const { clock, sleep, wake } = slotClock(500);
+      const c = new RequestCoalescer(
+        sink.send,
+        100,
+        (p) => p.length,
+        () => clock.now,
+        250,
+        sleep,
+      );
+      void c.submit('a');
+      await tick();
+      expect(clock.sleeps).toEqual([250]); // exactly on a boundary: the next one, so later parts can join
+      await wake();
+      void c.submit('b');
+      clock.now = 790;
+      sink.requests[0].done();
+      await tick();
+      expect(clock.sleeps).toEqual([250, 210]);
+      await wake();
+      expect(sink.requests.map((r) => r.parts)).toEqual([['a'], ['b']]);
+    });
+
+    it('checks deadlines when the slot comes, not when the part was submitted', async () => {
+      const sink = manualSink();
+      const { clock, sleep, wake } = slotClock(1_000);
+      const c = new RequestCoalescer(
+        sink.send,
+        100,
+        (p) => p.length,
+        () => clock.now,
+        250,
+        sleep,
+      );
+      const late = c.submit('late', 1_100).catch((e: unknown) => e);
+      await tick();
+      await wake();
+      expect(await late).toBeInstanceOf(WriteDeadlineError);
+      expect(sink.requests).toHaveLength(0);
+    });
+  });
 });

@@ -21,8 +21,11 @@ interface Waiting<T> extends CoalescedPart<T> {
 /**
  * One request in flight at a time; whatever is submitted meanwhile goes out together in the next one. Many
  * writers sharing a table (every shard actor of a worker) thus make a few large transactions instead of many small
- * ones, without waiting for a timer when the sink is idle. Each submitter's promise settles with the result of the
- * request that carried its part: a failed request rejects every part in it, and nothing in it was stored.
+ * ones. With a `slotMs`, requests also start only on wall-clock multiples of it, so parts submitted within one slot
+ * (actors flushing on the same second) travel together even when the sink was idle: QuestDB re-merges the rows of
+ * an open minute at every transaction of it, so their number, not their size, sets its cost. Each submitter's
+ * promise settles with the result of the request that carried its part: a failed request rejects every part in it,
+ * and nothing in it was stored.
  */
 export class RequestCoalescer<T> {
   private queue: Waiting<T>[] = [];
@@ -34,6 +37,9 @@ export class RequestCoalescer<T> {
     private readonly maxRequestSize: number,
     private readonly sizeOf: (part: T) => number,
     private readonly now: () => number = Date.now,
+    /** Requests start only at multiples of this (epoch ms); 0 = as soon as the previous one is done. */
+    private readonly slotMs = 0,
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
   ) {}
 
   /** Parts waiting or being sent. */
@@ -52,6 +58,7 @@ export class RequestCoalescer<T> {
     this.sending = true;
     try {
       while (this.queue.length > 0) {
+        if (this.slotMs > 0) await this.sleep(this.slotMs - (this.now() % this.slotMs));
         const batch = this.takeBatch();
         if (batch.length === 0) continue;
         try {
