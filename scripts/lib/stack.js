@@ -193,6 +193,14 @@ async function startQuestDb({ dir, httpPort, pgPort, ilpPort, minPort, host = '1
   if (!fs.existsSync(jar)) throw new Error(`QuestDB jar missing at ${jar}: run "npm run setup" first`);
   fs.mkdirSync(dir, { recursive: true });
   const env = {
+    // QuestDB logs every HTTP request at INFO; its log thread and its idle workers spin (yield) for thousands of
+    // rounds after each bit of work before sleeping. On a machine shared with everything else that spinning cost
+    // 0.4 of a core at 20 requests/s (docs/benchmarks.md, "QuestDB's idle spinning"); errors are still logged.
+    // Defaults: the caller's environment may override them.
+    QDB_LOG_W_STDOUT_LEVEL: 'ERROR,CRITICAL,ADVISORY',
+    QDB_SHARED_WORKER_YIELD_THRESHOLD: '10',
+    QDB_SHARED_WORKER_NAP_THRESHOLD: '20',
+    QDB_SHARED_WORKER_SLEEP_THRESHOLD: '100',
     ...process.env,
     QDB_HTTP_BIND_TO: `${host}:${httpPort}`,
     QDB_HTTP_MIN_NET_BIND_TO: `${host}:${minPort}`,
