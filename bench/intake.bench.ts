@@ -1,6 +1,6 @@
 // Intake throughput and latency (issue 3): single clicks, batches and redirect clicks against the ingest app (child
 // processes: INGEST_PROCESSES of them) and its own redis-server, loaded by wrk (bench/support/wrk.ts). After each
-// phase the shard streams' XLEN must match the clicks the app said it accepted: every click answered 2xx is stored,
+// phase the clicks in the shard streams must match the clicks the app said it accepted: every click answered 2xx is stored,
 // and nothing else is except clicks of requests still in flight when the load stopped or answered 503 (a sender
 // would re-send those and get duplicates).
 // Usage: node -r @swc-node/register -r tsconfig-paths/register bench/intake.bench.ts [--quick]
@@ -16,7 +16,7 @@ import Redis from 'ioredis';
 import { BenchWorkspace, freePort, sleep, startApp } from './support/processes';
 import { runLoad } from './support/load';
 import { BenchReport, fmtInt, fmtMs, isQuick, knob, log, runBench } from './support/report';
-import { totalStreamLength } from './support/streams';
+import { totalStreamClicks } from './support/streams';
 import { describeCpu, withTreeCpu } from './support/cpu';
 import { runWrk, WrkResult } from './support/wrk';
 
@@ -85,19 +85,19 @@ async function main() {
       return `Bearer ${((await minted.json()) as { key: string }).key}`;
     };
     let partnerAuth = await mintPartnerKey();
-    /** XLEN once the requests still in flight when the last load stopped have been stored (no growth for 300 ms). */
+    /** Clicks in the streams once the requests still in flight when the last load stopped have been stored (no growth for 300 ms). */
     const settledStreamLength = async () => {
-      let last = await totalStreamLength(redis, SHARDS);
+      let last = await totalStreamClicks(redis, SHARDS);
       for (;;) {
         await sleep(300);
-        const now = await totalStreamLength(redis, SHARDS);
+        const now = await totalStreamClicks(redis, SHARDS);
         if (now === last) return now;
         last = now;
       }
     };
     const pids = { ingest: ingest.child.pid ?? 0, redis: redisServer.pid, 'wrk (and the bench)': process.pid };
     /**
-     * XLEN over all shard streams before and after `phase` (its growth is checked against what the app accepted),
+     * Clicks in all shard streams before and after `phase` (its growth is checked against what the app accepted),
      * and the CPU each process used meanwhile (a table row), to show which one limits the phase.
      */
     const streamGrowth = async <T>(name: string, phase: () => Promise<T>): Promise<{ value: T; added: number }> => {
@@ -135,7 +135,7 @@ async function main() {
       report.check(
         'single: stream entries == accepted',
         storedAsAnswered(s.added, accepted, unanswered(s.value, CONNECTIONS)),
-        `XLEN grew by ${s.added}; ${describeRun(s.value)}`,
+        `stream clicks grew by ${s.added}; ${describeRun(s.value)}`,
       );
     }
     if (PHASES.has('fixed')) {
@@ -155,7 +155,7 @@ async function main() {
         report.check(
           `fixed ${rate}/s: stream entries == accepted`,
           storedAsAnswered(f.added, f.value.requests - f.value.statusErrors, unanswered(f.value, connections)),
-          `XLEN grew by ${f.added}; ${describeRun(f.value)}`,
+          `stream clicks grew by ${f.added}; ${describeRun(f.value)}`,
         );
       }
     }
@@ -179,7 +179,7 @@ async function main() {
       report.check(
         'batch: stream entries == accepted',
         storedAsAnswered(b.added, accepted, unanswered(b.value, BATCH_CONNECTIONS) * BATCH_SIZE),
-        `XLEN grew by ${b.added}, ${fmtInt(accepted)} accepted; ${describeRun(b.value)}`,
+        `stream clicks grew by ${b.added}, ${fmtInt(accepted)} accepted; ${describeRun(b.value)}`,
       );
       await redis.flushall('ASYNC');
       partnerAuth = await mintPartnerKey();
@@ -226,7 +226,7 @@ async function main() {
       report.check(
         'redirect: stream entries == distinct links followed',
         storedAsAnswered(r.added, counted, Math.min(unanswered(r.value, CONNECTIONS), tokens.length - counted)),
-        `XLEN grew by ${r.added} for ${tokens.length} links; ${describeRun(r.value)}`,
+        `stream clicks grew by ${r.added} for ${tokens.length} links; ${describeRun(r.value)}`,
       );
     }
   } finally {

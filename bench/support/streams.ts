@@ -10,15 +10,21 @@ const CLICK_FIELD = 'c';
 
 const shards = (count: number) => Array.from({ length: count }, (_, i) => i);
 
-/** Sum of XLEN over every shard stream. */
-export async function totalStreamLength(redis: Redis, shardCount: number): Promise<number> {
-  const p = redis.pipeline();
-  for (const s of shards(shardCount)) p.xlen(streamKeys.stream(s));
-  const replies = (await p.exec()) ?? [];
-  return replies.reduce((sum, [err, n]) => {
-    if (err) throw err;
-    return sum + Number(n);
-  }, 0);
+/**
+ * Clicks held by every shard stream: an entry holds one `c` field per click (intake packs the clicks of one call and
+ * shard into one entry), so this pages through the entries (XRANGE) instead of summing XLEN.
+ */
+export async function totalStreamClicks(redis: Redis, shardCount: number): Promise<number> {
+  let total = 0;
+  for (const s of shards(shardCount)) {
+    for (let start = '-'; ;) {
+      const page = await redis.xrange(streamKeys.stream(s), start, '+', 'COUNT', 1000);
+      for (const [, fields] of page) for (let i = 0; i < fields.length; i += 2) if (fields[i] === CLICK_FIELD) total++;
+      if (page.length < 1000) break;
+      start = `(${page[page.length - 1][0]}`;
+    }
+  }
+  return total;
 }
 
 export interface GroupProgress {

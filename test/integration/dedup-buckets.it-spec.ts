@@ -33,6 +33,22 @@ describe('de-dup sets per time bucket (ENQUEUE_CLICKS) against real Redis', () =
     writer = new ClickStreamWriter(redis, HORIZON_S, GROUP_COMMIT);
   });
 
+  it("packs one call's new clicks of a shard into one entry, in order, without its duplicates", async () => {
+    await startOfBucket();
+    await writer.append({ shard: SHARD, event: click('p-0') });
+    const outcomes = await writer.appendMany(
+      ['p-1', 'p-0', 'p-2', 'p-1', 'p-3'].map((id) => ({ shard: SHARD, event: click(id) })),
+    );
+    expect(outcomes).toEqual(['appended', 'duplicate', 'appended', 'duplicate', 'appended']);
+    const entries = await redis.xrange(streamKeys.stream(SHARD), '-', '+');
+    expect(entries).toHaveLength(2);
+    const ids = entries.map(([, fields]) =>
+      fields.filter((_, i) => i % 2 === 1).map((f) => (JSON.parse(f) as ClickEvent).eventId),
+    );
+    expect(ids).toEqual([['p-0'], ['p-1', 'p-2', 'p-3']]);
+    expect(entries[1][1].filter((_, i) => i % 2 === 0)).toEqual(['c', 'c', 'c']);
+  });
+
   it('remembers an id across a bucket boundary, for at least one horizon and at most two', async () => {
     await startOfBucket(HORIZON_S * 1000 - 400);
     expect(await writer.append({ shard: SHARD, event: click('e-1') })).toBe('appended');

@@ -3,16 +3,10 @@ import Redis from 'ioredis';
 import { createIngestApp } from '../../apps/ingest/src/ingest.app';
 import { expectProblem } from '../support/problem';
 import { adminAuth, postJson, runId, startApp, testConfig } from '../support/test-env';
+import { streamClicks } from '../support/stream-clicks';
 
 async function countStreamClicks(redis: Redis, shards: number, adPrefix: string): Promise<number> {
-  let n = 0;
-  for (let s = 0; s < shards; s++) {
-    for (const [, fields] of await redis.xrange(`clicks:{s${s}}`, '-', '+')) {
-      const i = fields.indexOf('c');
-      if (i >= 0 && (JSON.parse(fields[i + 1]) as { adId: string }).adId.startsWith(adPrefix)) n++;
-    }
-  }
-  return n;
+  return (await streamClicks(redis, shards)).filter((c) => c.adId.startsWith(adPrefix)).length;
 }
 
 async function post(url: string, body: string, contentType: string) {

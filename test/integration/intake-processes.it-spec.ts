@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 import { freePortAsync } from '../support/ports';
 import { adminAuth, eventually, runId, testEnv } from '../support/test-env';
+import { streamClicks } from '../support/stream-clicks';
 
 const ROOT = join(__dirname, '..', '..');
 const SHARDS = 4;
@@ -48,9 +49,7 @@ function sample(text: string, name: string, labels: Record<string, string>): num
 }
 
 async function streamLength(redis: Redis): Promise<number> {
-  let n = 0;
-  for (let s = 0; s < SHARDS; s++) n += await redis.xlen(`clicks:{s${s}}`);
-  return n;
+  return (await streamClicks(redis, SHARDS)).length;
 }
 
 describe('INGEST_PROCESSES=2: workers share the port, metrics are summed, SIGTERM drains all', () => {

@@ -4,24 +4,15 @@ import { ImpressionTokenSigner } from '@clicks/impressions';
 import { createIngestApp } from '../../apps/ingest/src/ingest.app';
 import { expectProblem } from '../support/problem';
 import { adminAuth, eventually, postJson, runId, startApp, testConfig } from '../support/test-env';
+import { streamClicks as allStreamClicks } from '../support/stream-clicks';
 
 const ADMIN = 'test-admin-token';
 const KEY = { id: 'k1', secret: 'impression-secret-0123456789' };
 const OLD_KEY = { id: 'k0', secret: 'previous-secret-0123456789' };
 
-/** Every stream entry of the shard streams whose click belongs to one of `adIds`. */
+/** Every click in the shard streams that belongs to one of `adIds`. */
 async function streamClicks(redis: Redis, shards: number, adIds: string[]): Promise<any[]> {
-  const out: any[] = [];
-  for (let s = 0; s < shards; s++) {
-    const entries = await redis.xrange(`clicks:{s${s}}`, '-', '+');
-    for (const [, fields] of entries) {
-      const i = fields.indexOf('c');
-      if (i < 0) continue;
-      const click = JSON.parse(fields[i + 1]);
-      if (adIds.includes(click.adId)) out.push(click);
-    }
-  }
-  return out;
+  return (await allStreamClicks<any>(redis, shards)).filter((click) => adIds.includes(click.adId));
 }
 
 async function request(url: string, init: RequestInit = {}) {

@@ -6,6 +6,7 @@ import { createIngestApp } from '../../apps/ingest/src/ingest.app';
 import { freePortAsync } from '../support/ports';
 import { expectProblem } from '../support/problem';
 import { adminAuth, eventually, postJson, runId, startApp, testConfig } from '../support/test-env';
+import { streamClicks } from '../support/stream-clicks';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const stack = require('../../scripts/lib/stack') as {
@@ -95,12 +96,7 @@ describe('ingest while its Redis crashes (kill -9) and comes back', () => {
     expect(slowest503).toBeLessThan(5000); // bounded by ENQUEUE_TIMEOUT_MS plus scheduling, never a hang
 
     const client = new Redis(url);
-    const stored = new Set<string>();
-    for (let s = 0; s < 4; s++) {
-      for (const [, fields] of await client.xrange(`clicks:{s${s}}`, '-', '+')) {
-        stored.add((JSON.parse(fields[1]) as { eventId: string }).eventId);
-      }
-    }
+    const stored = new Set((await streamClicks(client, 4)).map((c) => c.eventId));
     await client.quit();
     const lost = [...acknowledged].filter((id) => !stored.has(id));
     expect(lost).toEqual([]);

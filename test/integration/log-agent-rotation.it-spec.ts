@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 import { expectProblem } from '../support/problem';
 import { eventually, runId, testEnv } from '../support/test-env';
+import { streamClicks } from '../support/stream-clicks';
 
 const ROOT = join(__dirname, '../..');
 const SHARDS = 4;
@@ -52,21 +53,10 @@ function stop(child: ChildProcess, signal: NodeJS.Signals): Promise<void> {
   });
 }
 
-/** Stream entries whose click belongs to this run, and how many distinct event ids they carry. */
+/** Clicks in the streams that belong to this run (`entries`), and how many distinct event ids they carry. */
 async function streamCount(redis: Redis, run: string): Promise<{ entries: number; distinct: number }> {
-  const ids = new Set<string>();
-  let entries = 0;
-  for (let s = 0; s < SHARDS; s++) {
-    for (const [, fields] of await redis.xrange(`clicks:{s${s}}`, '-', '+')) {
-      const i = fields.indexOf('c');
-      if (i < 0) continue;
-      const click = JSON.parse(fields[i + 1]) as { adId: string; eventId: string };
-      if (!click.adId.startsWith(run)) continue;
-      entries++;
-      ids.add(click.eventId);
-    }
-  }
-  return { entries, distinct: ids.size };
+  const clicks = (await streamClicks(redis, SHARDS)).filter((c) => c.adId.startsWith(run));
+  return { entries: clicks.length, distinct: new Set(clicks.map((c) => c.eventId)).size };
 }
 
 describe('click-log agent', () => {

@@ -50,6 +50,52 @@ describe('ShardActor (test driver: in-memory shard and QuestDB, fake clock)', ()
     expect(driver.questdb.totals()).toEqual(driver.expected);
   });
 
+  describe('entries holding several clicks (as intake packs them)', () => {
+    it('counts each click of an entry, acknowledges the entry once', async () => {
+      const a = driver.actor();
+      driver.packedClicks('ad-1', 5);
+      driver.packedClicks('ad-2', 3);
+      driver.click('ad-1');
+      await driver.settle(a);
+      expect(driver.questdb.totals()).toEqual(driver.expected);
+      expect(a.snapshotStats()).toMatchObject({ applied: 9, replaySkipped: 0 });
+      expect(driver.shard.pendingCount).toBe(0);
+    });
+
+    it("a read's reply is lost: the entries' clicks are replayed and counted once each", async () => {
+      const a = driver.actor();
+      await driver.settle(a);
+      driver.shard.loseNextReadReply();
+      driver.packedClicks('ad-1', 4);
+      driver.packedClicks('ad-1', 6);
+      await driver.settle(a);
+      expect(driver.questdb.totals()).toEqual(driver.expected);
+    });
+
+    it("the next owner replays a dead owner's pending entries, every click of each", async () => {
+      const a = driver.actor('w1');
+      await driver.run(1, a);
+      driver.packedClicks('ad-1', 8);
+      await a.iterate(); // reads and applies, then the process dies before its flush
+      driver.leaseExpires();
+      const b = driver.actor('w2');
+      await driver.settle(b);
+      expect(driver.questdb.totals()).toEqual(driver.expected);
+      expect(b.snapshotStats().applied).toBe(8);
+    });
+
+    it('entries delivered to an unfenced reader are recovered by the sweep, every click once', async () => {
+      const a = driver.actor();
+      await driver.settle(a);
+      driver.packedClicks('ad-1', 7);
+      driver.shard.deliverUnseen(1);
+      driver.packedClicks('ad-1', 2);
+      await driver.run(250, a);
+      expect(driver.questdb.totals()).toEqual(driver.expected);
+      expect(a.snapshotStats().recoveredPending).toBe(7);
+    });
+  });
+
   it('Redis unreachable for a while: the loop keeps failing without progress, then recovers exactly', async () => {
     const a = driver.actor();
     await driver.settle(a);

@@ -216,16 +216,22 @@ export class ShardActor {
    * moved back by hand (XGROUP SETID): the checkpoint covers it, so it is skipped.
    */
   private applyAll(entries: readonly ShardEntry[], replay: boolean): void {
+    // The clicks of one stream entry arrive one after another under its id: applied, or skipped, together.
+    let current = '';
+    let old = false;
     for (const entry of entries) {
-      this.unacked.push(entry.id);
-      if (compareStreamIds(entry.id, this.lastApplied) <= 0) {
+      if (entry.id !== current) {
+        current = entry.id;
+        this.unacked.push(entry.id);
+        old = compareStreamIds(entry.id, this.lastApplied) <= 0;
+        if (!old) this.lastApplied = entry.id;
+      }
+      if (old) {
         if (!replay) {
           this.stats.replaySkipped++;
           continue;
         }
         this.stats.recoveredPending++;
-      } else {
-        this.lastApplied = entry.id;
       }
       const outcome = this.processor.process(entry, (adId) => this.hot.record(adId));
       if (outcome === 'clamped') this.stats.count('applied'); // counted, and counted apart as clamped

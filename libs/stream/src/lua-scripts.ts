@@ -15,7 +15,10 @@
  * for one off by two or more).
  * KEYS: the S streams, then per stream its 4 seen sets for buckets b-2, b-1, b, b+1. ARGV: S, horizon seconds,
  * payload field, touch-on-duplicate (1/0), b, then per click its stream's index (1..S), its de-dup id and its
- * payload. Returns, per click, the new entry id, or 0 when its id was already seen (also earlier in the same call).
+ * payload. The new clicks of one stream in one call become ONE entry with a payload field per click (in call order):
+ * an XADD, a delivery and an acknowledgement per call and shard instead of per click, which was most of Redis's
+ * CPU per click (docs/benchmarks.md, "Several clicks per stream entry"). Returns, per click, the id of the entry that
+ * holds it, or 0 when its id was already seen (also earlier in the same call).
  * With touch-on-duplicate, a call that stored nothing new for a shard but found a duplicate re-sets the expiry of
  * the set holding it (to the same time), only so that the call is a replicated write: a WAIT after it then also
  * covers the original append, which may have been written by another connection and not be on a replica yet.
@@ -48,6 +51,8 @@ for s, list in pairs(byStream) do
   local inCurrent = redis.call('SMISMEMBER', current, unpack(ids))
   local inPrevious = redis.call('SMISMEMBER', previous, unpack(ids))
   local fresh = {}
+  local positions = {}
+  local fields = {}
   local inCall = {}
   local seenCurrent, seenPrevious = false, false
   for k = 1, #list do
@@ -59,8 +64,14 @@ for s, list in pairs(byStream) do
     else
       inCall[id] = true
       fresh[#fresh + 1] = id
-      out[list[k]] = redis.call('XADD', KEYS[s], '*', ARGV[3], ARGV[5 + 3 * list[k]])
+      positions[#positions + 1] = list[k]
+      fields[#fields + 1] = ARGV[3]
+      fields[#fields + 1] = ARGV[5 + 3 * list[k]]
     end
+  end
+  if #fresh > 0 then
+    local entryId = redis.call('XADD', KEYS[s], '*', unpack(fields))
+    for k = 1, #positions do out[positions[k]] = entryId end
   end
   if #fresh > 0 or (ARGV[4] == '1' and seenCurrent) then
     if #fresh > 0 then redis.call('SADD', current, unpack(fresh)) end

@@ -40,14 +40,20 @@ export class FencedError extends Error {
 type RawEntry = [id: string, fields: string[] | null];
 type XReadReply = [stream: string, entries: RawEntry[]][] | null;
 
-function toEntry([id, fields]: RawEntry): ShardEntry {
-  if (!fields) return { id, trimmed: true };
+/**
+ * The entries one stream entry holds: a click entry holds one or more clicks (one `c` field each, in the order they
+ * were accepted: ENQUEUE_CLICKS packs a call's clicks of one shard), all with the stream entry's id.
+ */
+function toEntries([id, fields]: RawEntry): ShardEntry[] {
+  if (!fields) return [{ id, trimmed: true }];
+  const clicks: ShardEntry[] = [];
   for (let i = 0; i + 1 < fields.length; i += 2) {
-    if (fields[i] === ENTRY_FIELDS.click) return { id, click: fields[i + 1] };
-    if (fields[i] === ENTRY_FIELDS.tick) return { id, tick: Number(fields[i + 1]) };
-    if (fields[i] === ENTRY_FIELDS.blocklist) return { id, blocklist: fields[i + 1] };
+    const [field, value] = [fields[i], fields[i + 1]];
+    if (field === ENTRY_FIELDS.click) clicks.push({ id, click: value });
+    else if (clicks.length === 0 && field === ENTRY_FIELDS.tick) return [{ id, tick: Number(value) }];
+    else if (clicks.length === 0 && field === ENTRY_FIELDS.blocklist) return [{ id, blocklist: value }];
   }
-  return { id, unknown: true };
+  return clicks.length > 0 ? clicks : [{ id, unknown: true }];
 }
 
 /** What a fenced read delivered, and (when it found nothing new) the id after which to wait for more. */
@@ -63,6 +69,8 @@ export interface FencedBatch {
  */
 export class ShardStream {
   readonly key: string;
+  /** Clicks per stream entry in the last read: reads ask for about `count` clicks, not entries. */
+  private clicksPerEntry = 1;
 
   constructor(
     readonly shard: number,
@@ -71,6 +79,17 @@ export class ShardStream {
     readonly group: string = GROUPS.aggregate,
   ) {
     this.key = streamKeys.stream(shard);
+  }
+
+  /** How many stream entries to ask for to get about `clicks` clicks, by the last read's clicks per entry. */
+  private entriesFor(clicks: number): number {
+    return Math.max(1, Math.round(clicks / this.clicksPerEntry));
+  }
+
+  private unpack(raw: readonly RawEntry[]): ShardEntry[] {
+    const entries = raw.flatMap(toEntries);
+    if (raw.length > 0) this.clicksPerEntry = entries.length / raw.length;
+    return entries;
   }
 
   /** Creates every consumer group of the stream (all of them, so trimming always sees every reader). */
@@ -113,7 +132,17 @@ export class ShardStream {
       throw new FencedError(this.shard, epoch, `FENCED lease epoch ${current} is not ${epoch}`);
     }
     const tx = this.reader.multi();
-    tx.call('XREADGROUP', 'GROUP', this.group, SHARD_CONSUMER, 'COUNT', count, 'STREAMS', this.key, id);
+    tx.call(
+      'XREADGROUP',
+      'GROUP',
+      this.group,
+      SHARD_CONSUMER,
+      'COUNT',
+      this.entriesFor(count),
+      'STREAMS',
+      this.key,
+      id,
+    );
     if (id === '>') tx.xinfo('GROUPS', this.key);
     const results = await tx.exec();
     if (results === null) return null;
@@ -126,7 +155,7 @@ export class ShardStream {
       const group = ((results[1]?.[1] ?? []) as unknown[][]).map(toRecord).find((g) => g.name === this.group);
       lastDeliveredId = group ? String(group['last-delivered-id']) : '';
     }
-    return { entries: raw.map(toEntry), lastDeliveredId };
+    return { entries: this.unpack(raw), lastDeliveredId };
   }
 
   /**
@@ -165,10 +194,10 @@ export class ShardStream {
   }
 
   private async read(id: string, count: number, blockMs: number): Promise<ShardEntry[]> {
-    const args: (string | number)[] = ['GROUP', this.group, SHARD_CONSUMER, 'COUNT', count];
+    const args: (string | number)[] = ['GROUP', this.group, SHARD_CONSUMER, 'COUNT', this.entriesFor(count)];
     if (blockMs > 0) args.push('BLOCK', blockMs);
     const reply = (await this.reader.call('XREADGROUP', ...args, 'STREAMS', this.key, id)) as XReadReply;
-    return reply?.[0]?.[1].map(toEntry) ?? [];
+    return this.unpack(reply?.[0]?.[1] ?? []);
   }
 
   /** The last applied id, epoch and stream time of the checkpoint (without its windows); null before the first one. */
@@ -253,7 +282,7 @@ export class ShardStream {
 
   /** XACK without state: for consumers whose sink is idempotent on its own (the raw archive). */
   async ack(ids: readonly string[]): Promise<void> {
-    if (ids.length > 0) await this.redis.xack(this.key, this.group, ...ids);
+    if (ids.length > 0) await this.redis.xack(this.key, this.group, ...new Set(ids));
   }
 
   /** Length, per-group lag and pending counts, and the id below which every group has acknowledged. */

@@ -22,7 +22,8 @@ export class FakeClock implements Clock {
   }
 }
 
-type Body = { click: string } | { tick: number } | { blocklist: string } | { unknown: true };
+/** An entry's content; `clicks`: several clicks in one entry, as intake packs a call's clicks of one shard. */
+type Body = { click: string } | { clicks: string[] } | { tick: number } | { blocklist: string } | { unknown: true };
 type Op = 'read' | 'checkpoint' | 'lease' | 'log';
 
 interface Saved {
@@ -130,12 +131,14 @@ export class InMemoryShard implements ShardLog, CheckpointStore, ShardLease {
     const fresh = this.entries.filter((e) => compareStreamIds(e.id, this.lastDelivered) > 0).slice(0, count);
     for (const e of fresh) this.pending.push(e.id);
     if (fresh.length > 0) this.lastDelivered = fresh[fresh.length - 1].id;
-    return fresh.map((e) => this.toEntry(e.id));
+    return fresh.flatMap((e) => this.toEntries(e.id));
   }
 
-  private toEntry(id: string): ShardEntry {
+  /** What a read delivers of one entry: each of its clicks under its id, like ShardStream. */
+  private toEntries(id: string): ShardEntry[] {
     const body = this.entries.find((e) => e.id === id)?.body;
-    return body ? { id, ...body } : { id, trimmed: true };
+    if (!body) return [{ id, trimmed: true }];
+    return 'clicks' in body ? body.clicks.map((click) => ({ id, click })) : [{ id, ...body }];
   }
 
   ensureGroup(): Promise<void> {
@@ -148,7 +151,7 @@ export class InMemoryShard implements ShardLog, CheckpointStore, ShardLease {
     if (this.leaseEpoch() !== epoch) throw new FencedError(0, epoch, `lease epoch ${this.leaseEpoch()}`);
     if (id !== '>') {
       const ids = this.pending.filter((p) => compareStreamIds(p, id) > 0).slice(0, count);
-      return Promise.resolve({ entries: ids.map((p) => this.toEntry(p)), lastDeliveredId: '' });
+      return Promise.resolve({ entries: ids.flatMap((p) => this.toEntries(p)), lastDeliveredId: '' });
     }
     const entries = this.deliver(count);
     if (this.loseReadReply && entries.length > 0) {

@@ -51,6 +51,16 @@ export class ShardTestDriver {
     return this.shard.append({ click: encodeClick({ eventId: `e${this.n++}`, adId, ts, country }) });
   }
 
+  /** Appends `count` clicks as ONE stream entry (as intake packs them) and expects each counted. */
+  packedClicks(adId: string, count: number): string {
+    const clicks: string[] = [];
+    for (let i = 0; i < count; i++) {
+      this.expected[adId] = (this.expected[adId] ?? 0) + 1;
+      clicks.push(encodeClick({ eventId: `e${this.n++}`, adId, ts: this.clock.now(), country: 'DE' }));
+    }
+    return this.shard.append({ clicks });
+  }
+
   clicks(adId: string, count: number): void {
     for (let i = 0; i < count; i++) this.click(adId);
   }
