@@ -84,8 +84,11 @@ describe('RequestCoalescer', () => {
   });
 
   describe('with commit slots', () => {
-    /** A clock the test moves; sleeping moves it to the wake-up time once the test calls `wake`. */
-    function slotClock(start: number) {
+    /**
+     * A coalescer with 250 ms slots on a clock the test moves, and its sink; sleeping moves the clock to the wake-up
+     * time once the test calls `wake`.
+     */
+    function slotted(start: number) {
       const clock = { now: start, sleeps: [] as number[], wakers: [] as (() => void)[] };
       const sleep = (ms: number) =>
         new Promise<void>((resolve) => {
@@ -99,12 +102,7 @@ describe('RequestCoalescer', () => {
         clock.wakers.shift()?.();
         await tick();
       };
-      return { clock, sleep, wake };
-    }
-
-    it('holds parts until the next wall-clock multiple of the slot and sends them as one request', async () => {
       const sink = manualSink();
-      const { clock, sleep, wake } = slotClock(10_030);
       const c = new RequestCoalescer(
         sink.send,
         100,
@@ -113,6 +111,11 @@ describe('RequestCoalescer', () => {
         250,
         sleep,
       );
+      return { c, sink, clock, wake };
+    }
+
+    it('holds parts until the next wall-clock multiple of the slot and sends them as one request', async () => {
+      const { c, sink, clock, wake } = slotted(10_030);
       void c.submit('s1');
       await tick();
       clock.now = 10_100; // other actors flush 70 ms later, in the same slot
@@ -125,16 +128,7 @@ describe('RequestCoalescer', () => {
     });
 
     it('starts the next request on the following slot, never right after the previous one', async () => {
-      const sink = manualSink();
-      const { clock, sleep, wake } = slotClock(500);
-      const c = new RequestCoalescer(
-        sink.send,
-        100,
-        (p) => p.length,
-        () => clock.now,
-        250,
-        sleep,
-      );
+      const { c, sink, clock, wake } = slotted(500);
       void c.submit('a');
       await tick();
       expect(clock.sleeps).toEqual([250]); // exactly on a boundary: the next one, so later parts can join
@@ -149,16 +143,7 @@ describe('RequestCoalescer', () => {
     });
 
     it('checks deadlines when the slot comes, not when the part was submitted', async () => {
-      const sink = manualSink();
-      const { clock, sleep, wake } = slotClock(1_000);
-      const c = new RequestCoalescer(
-        sink.send,
-        100,
-        (p) => p.length,
-        () => clock.now,
-        250,
-        sleep,
-      );
+      const { c, sink, wake } = slotted(1_000);
       const late = c.submit('late', 1_100).catch((e: unknown) => e);
       await tick();
       await wake();
