@@ -44,7 +44,7 @@ export const envSchema = z.object({
     .string()
     .regex(/^[A-Za-z0-9._-]{1,64}$/)
     .default(hostname()),
-  FLUSH_INTERVAL_MS: int(1000, 10),
+  FLUSH_INTERVAL_MS: int(500, 10),
   ALLOWED_LATENESS_MS: int(5 * 60_000),
   STREAM_TIME_MAX_SKEW_MS: int(5000),
   // Invalid-click rules (issue 15): 0 (or false) turns one off.
@@ -72,7 +72,7 @@ export const envSchema = z.object({
   ARCHIVE_RETENTION_DAYS: int(31, 0),
   AGGREGATE_RETENTION_DAYS: int(400, 0),
   MAX_QUERY_DAYS: int(31, 1),
-  QUERY_CACHE_MS: int(1000, 0),
+  QUERY_CACHE_MS: int(100, 0),
   TOP_LIST_SIZE: z.coerce.number().int().min(0).max(9999).default(1000),
   TOP_LIST_MAX_MINUTES: int(180, 1),
   TOP_LIST_WARM_MINUTES: int(60, 0),
