@@ -88,7 +88,7 @@ describe('de-dup sets per time bucket (ENQUEUE_CLICKS) against real Redis', () =
     const sets = [b - 2, b - 1, b, b + 1].map((x) => streamKeys.seen(SHARD, HORIZON_S, x));
     const keys = [streamKeys.stream(SHARD), ...sets];
     const before = await aofSize();
-    expect(await redis.enqueueClicks(keys.length, ...keys, 1, HORIZON_S, 'c', 1, b, 1, 't-1', '{}')).toEqual([0]);
+    expect(await redis.enqueueClicks(keys.length, ...keys, 1, HORIZON_S, 1, b, 1, 't-1', 'c', '{}')).toEqual([[0, 1]]);
     expect(await aofSize()).toBeGreaterThan(before);
     expect(await redis.exists(sets[2])).toBe(0);
   });

@@ -17,6 +17,24 @@ export class ReplicationError extends Error {
   }
 }
 
+/** Per stream of a call: its entry id (0: nothing new), then the 1-based positions of its duplicates. */
+type EnqueueReply = [string | 0, ...number[]][];
+
+/** The clicks of one stream in one call, repeats within the call left out. */
+interface StreamGroup {
+  ids: Set<string>;
+  /** (payload field, payload) per click. */
+  pairs: string[];
+  /** Where each click is in the write's list. */
+  indexes: number[];
+}
+
+interface EnqueueCall {
+  keys: string[];
+  args: (string | number)[];
+  settle(reply: EnqueueReply, outcomes: EnqueueOutcome[]): void;
+}
+
 export interface ShardedClick {
   shard: number;
   event: ClickEvent;
@@ -86,36 +104,61 @@ export class ClickStreamWriter {
     const chunks: (readonly number[])[] = [];
     for (let c = 0; c < indexes.length; c += CLICKS_PER_CALL) chunks.push(indexes.slice(c, c + CLICKS_PER_CALL));
     const bucket = seenBucket(Date.now(), this.dedupHorizonSeconds);
-    for (const chunk of chunks) {
-      const streams: string[] = [];
-      const seenSets: string[] = [];
-      const streamIndex = new Map<number, number>();
-      const perClick: (string | number)[] = [];
-      for (const i of chunk) {
-        const { shard, event } = clicks[i];
-        let s = streamIndex.get(shard);
-        if (s === undefined) {
-          s = streams.push(streamKeys.stream(shard));
-          streamIndex.set(shard, s);
-          seenSets.push(...this.seenSets(shard, bucket));
-        }
-        perClick.push(s, event.eventId, encodeClick(event));
-      }
-      const keys = streams.concat(seenSets);
-      const args = [streams.length, this.dedupHorizonSeconds, ENTRY_FIELDS.click, touch, bucket];
-      void (pipeline as unknown as ClicksRedis).enqueueClicks(keys.length, ...keys, ...args, ...perClick);
+    const calls = chunks.map((chunk) => this.callOf(clicks, chunk, bucket, touch, outcomes));
+    for (const { keys, args } of calls) {
+      void (pipeline as unknown as ClicksRedis).enqueueClicks(keys.length, ...keys, ...args);
     }
     // WAIT has no key: in a cluster it goes with the pipeline to the shard's master, and covers its writes.
     if (replicas > 0) pipeline.call('WAIT', replicas, timeoutMs);
     const results = (await pipeline.exec()) ?? [];
     results.forEach(([err, reply], k) => {
       if (err) throw err;
-      if (k < chunks.length) {
-        (reply as (string | number)[]).forEach((r, j) => (outcomes[chunks[k][j]] = r ? 'appended' : 'duplicate'));
-      } else if (Number(reply) < replicas) {
-        throw new ReplicationError(clicks[indexes[0]].shard, Number(reply), replicas);
-      }
+      if (k < calls.length) calls[k].settle(reply as EnqueueReply, outcomes);
+      else if (Number(reply) < replicas) throw new ReplicationError(clicks[indexes[0]].shard, Number(reply), replicas);
     });
+  }
+
+  /**
+   * One ENQUEUE_CLICKS call: its clicks grouped by stream, in order. A repeat of an id earlier in the same call and
+   * stream is a duplicate at once (the script needs the ids of one stream distinct); its outcome is set here.
+   */
+  private callOf(
+    clicks: readonly ShardedClick[],
+    chunk: readonly number[],
+    bucket: number,
+    touch: number,
+    outcomes: EnqueueOutcome[],
+  ): EnqueueCall {
+    const byShard = new Map<number, StreamGroup>();
+    for (const i of chunk) {
+      const { shard, event } = clicks[i];
+      let group = byShard.get(shard);
+      if (!group) byShard.set(shard, (group = { ids: new Set(), pairs: [], indexes: [] }));
+      if (group.ids.has(event.eventId)) {
+        outcomes[i] = 'duplicate';
+        continue;
+      }
+      group.ids.add(event.eventId);
+      group.pairs.push(ENTRY_FIELDS.click, encodeClick(event));
+      group.indexes.push(i);
+    }
+    const shards = [...byShard.keys()];
+    const keys = shards.map((shard) => streamKeys.stream(shard));
+    for (const shard of shards) keys.push(...this.seenSets(shard, bucket));
+    const args: (string | number)[] = [shards.length, this.dedupHorizonSeconds, touch, bucket];
+    for (const group of byShard.values()) args.push(group.ids.size, ...group.ids, ...group.pairs);
+    const groups = [...byShard.values()];
+    return {
+      keys,
+      args,
+      settle(reply: EnqueueReply, out: EnqueueOutcome[]): void {
+        reply.forEach(([entryId, ...duplicates], g) => {
+          const { indexes } = groups[g];
+          for (const i of indexes) out[i] = entryId ? 'appended' : 'duplicate';
+          for (const position of duplicates) out[indexes[position - 1]] = 'duplicate';
+        });
+      },
+    };
   }
 
   /**

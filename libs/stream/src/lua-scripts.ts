@@ -14,11 +14,15 @@
  * with CLOCKSKEW when Redis's bucket is not b-1, b or b+1 (never for a clock off by less than one horizon, always
  * for one off by two or more).
  * KEYS: the S streams, then per stream its 4 seen sets for buckets b-2, b-1, b, b+1. ARGV: S, horizon seconds,
- * payload field, touch-on-duplicate (1/0), b, then per click its stream's index (1..S), its de-dup id and its
- * payload. The new clicks of one stream in one call become ONE entry with a payload field per click (in call order):
- * an XADD, a delivery and an acknowledgement per call and shard instead of per click, which was most of Redis's
- * CPU per click (docs/benchmarks.md, "Several clicks per stream entry"). Returns, per click, the id of the entry that
- * holds it, or 0 when its id was already seen (also earlier in the same call).
+ * touch-on-duplicate (1/0), b, then per stream (in KEYS order) its clicks as n, the n de-dup ids, and
+ * the n (payload field, payload) pairs, in call order. The ids of one stream in one call must be distinct (the caller
+ * leaves out repeats): the script then does no per-click work in Lua beyond reading two membership replies, and
+ * appends the pairs as they came when nothing is a duplicate (docs/benchmarks.md, "The intake script").
+ * The new clicks of one stream in one call become ONE entry with a payload field per click (in call order): an
+ * XADD, a delivery and an acknowledgement per call and shard instead of per click (docs/benchmarks.md, "Several
+ * clicks per stream entry"). Returns per stream {entry id or 0 when nothing was new, then the 1-based positions of
+ * its duplicates}. Every id of the call is added to the current set (a duplicate found only in the previous set is
+ * then remembered one bucket longer, which is harmless).
  * With touch-on-duplicate, a call that stored nothing new for a shard but found a duplicate re-sets the expiry of
  * the set holding it (to the same time), only so that the call is a replicated write: a WAIT after it then also
  * covers the original append, which may have been written by another connection and not be on a replica yet.
@@ -26,59 +30,56 @@
 export const ENQUEUE_CLICKS = `
 local streams = tonumber(ARGV[1])
 local horizon = tonumber(ARGV[2])
-local b = tonumber(ARGV[5])
+local touch = ARGV[3] == '1'
+local b = tonumber(ARGV[4])
 local now = redis.call('TIME')
 local cur = math.floor(tonumber(now[1]) / horizon)
 if cur < b - 1 or cur > b + 1 then
   return redis.error_reply('CLOCKSKEW ingest clock bucket ' .. b .. ', Redis clock bucket ' .. cur)
 end
-local byStream = {}
-for i = 1, (#ARGV - 5) / 3 do
-  local s = tonumber(ARGV[3 + 3 * i])
-  local list = byStream[s]
-  if not list then
-    list = {}
-    byStream[s] = list
-  end
-  list[#list + 1] = i
-end
 local out = {}
-for s, list in pairs(byStream) do
+local pos = 5
+for s = 1, streams do
+  local n = tonumber(ARGV[pos])
+  local firstId, lastId = pos + 1, pos + n
+  local firstField, lastField = pos + n + 1, pos + 3 * n
+  pos = lastField + 1
   local current = KEYS[streams + 4 * (s - 1) + cur - b + 3]
   local previous = KEYS[streams + 4 * (s - 1) + cur - b + 2]
-  local ids = {}
-  for k = 1, #list do ids[k] = ARGV[4 + 3 * list[k]] end
-  local inCurrent = redis.call('SMISMEMBER', current, unpack(ids))
-  local inPrevious = redis.call('SMISMEMBER', previous, unpack(ids))
-  local fresh = {}
-  local positions = {}
-  local fields = {}
-  local inCall = {}
+  local inCurrent = redis.call('SMISMEMBER', current, unpack(ARGV, firstId, lastId))
+  local inPrevious = redis.call('SMISMEMBER', previous, unpack(ARGV, firstId, lastId))
+  local reply = {0}
   local seenCurrent, seenPrevious = false, false
-  for k = 1, #list do
-    local id = ids[k]
-    if inCurrent[k] == 1 or inPrevious[k] == 1 or inCall[id] then
-      out[list[k]] = 0
+  for k = 1, n do
+    if inCurrent[k] == 1 or inPrevious[k] == 1 then
+      reply[#reply + 1] = k
       seenCurrent = seenCurrent or inCurrent[k] == 1
       seenPrevious = seenPrevious or inPrevious[k] == 1
-    else
-      inCall[id] = true
-      fresh[#fresh + 1] = id
-      positions[#positions + 1] = list[k]
-      fields[#fields + 1] = ARGV[3]
-      fields[#fields + 1] = ARGV[5 + 3 * list[k]]
     end
   end
-  if #fresh > 0 then
-    local entryId = redis.call('XADD', KEYS[s], '*', unpack(fields))
-    for k = 1, #positions do out[positions[k]] = entryId end
+  local fresh = n - (#reply - 1)
+  if fresh == n then
+    reply[1] = redis.call('XADD', KEYS[s], '*', unpack(ARGV, firstField, lastField))
+  elseif fresh > 0 then
+    local fields = {}
+    local d = 2
+    for k = 1, n do
+      if reply[d] == k then
+        d = d + 1
+      else
+        fields[#fields + 1] = ARGV[firstField + 2 * (k - 1)]
+        fields[#fields + 1] = ARGV[firstField + 2 * k - 1]
+      end
+    end
+    reply[1] = redis.call('XADD', KEYS[s], '*', unpack(fields))
   end
-  if #fresh > 0 or (ARGV[4] == '1' and seenCurrent) then
-    if #fresh > 0 then redis.call('SADD', current, unpack(fresh)) end
+  if fresh > 0 or (touch and seenCurrent) then
+    if fresh > 0 then redis.call('SADD', current, unpack(ARGV, firstId, lastId)) end
     redis.call('PEXPIREAT', current, (cur + 2) * horizon * 1000)
-  elseif ARGV[4] == '1' and seenPrevious then
+  elseif touch and seenPrevious then
     redis.call('PEXPIREAT', previous, (cur + 1) * horizon * 1000)
   end
+  out[s] = reply
 end
 return out`;
 

@@ -4,12 +4,12 @@ import { ACQUIRE_LEASE, CHECKPOINT, ENQUEUE_CLICKS, HEARTBEAT, RELEASE_LEASE } f
 /** This project's scripts, registered as commands (EVALSHA, loading the script when missing). */
 export interface ClicksCommands {
   /**
-   * `numKeys` = 5 per stream; then the streams, 4 seen sets per stream, the number of streams, horizon, field,
-   * touch-on-duplicate, the caller's bucket and, per click, its stream's index (1-based), de-dup id and payload (see
-   * ENQUEUE_CLICKS).
-   * Returns per click the new entry id, or 0 for a duplicate.
+   * `numKeys` = 5 per stream; then the streams, 4 seen sets per stream, the number of streams, horizon,
+   * touch-on-duplicate, the caller's bucket and, per stream, its click count n, n distinct de-dup ids and n (field,
+   * payload) pairs (see ENQUEUE_CLICKS).
+   * Returns per stream [the new entry id or 0, then the 1-based positions of its duplicates].
    */
-  enqueueClicks(numKeys: number, ...args: (string | number)[]): Promise<(string | number)[]>;
+  enqueueClicks(numKeys: number, ...args: (string | number)[]): Promise<[string | 0, ...number[]][]>;
   acquireLease(leaseKey: string, epochKey: string, owner: string, ttlMs: number): Promise<number>;
   releaseLease(leaseKey: string, epoch: number): Promise<number>;
   /** `numKeys` = 5 + changed + closed windows; see CHECKPOINT for the layout. Returns the new seq. */
