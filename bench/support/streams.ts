@@ -5,21 +5,25 @@ import { ClickEvent, encodeClick } from '@clicks/events';
 import { saltKeyOf, ShardRouter } from '@clicks/routing';
 import { GROUPS, streamKeys } from '@clicks/stream';
 
-/** The click payload field of a stream entry (ENTRY_FIELDS.click in libs/stream, which does not export it). */
-const CLICK_FIELD = 'c';
+/** The clicks field of a stream entry, their JSON joined by newlines (ENTRY_FIELDS in libs/stream, not exported). */
+const CLICKS_FIELD = 'clicks';
 
 const shards = (count: number) => Array.from({ length: count }, (_, i) => i);
 
 /**
- * Clicks held by every shard stream: an entry holds one `c` field per click (intake packs the clicks of one call and
- * shard into one entry), so this pages through the entries (XRANGE) instead of summing XLEN.
+ * Clicks held by every shard stream: intake packs the clicks of one call and shard into one entry (a `clicks` field,
+ * one line per click), so this pages through the entries (XRANGE) instead of summing XLEN.
  */
 export async function totalStreamClicks(redis: Redis, shardCount: number): Promise<number> {
   let total = 0;
   for (const s of shards(shardCount)) {
     for (let start = '-'; ;) {
       const page = await redis.xrange(streamKeys.stream(s), start, '+', 'COUNT', 1000);
-      for (const [, fields] of page) for (let i = 0; i < fields.length; i += 2) if (fields[i] === CLICK_FIELD) total++;
+      for (const [, fields] of page) {
+        for (let i = 0; i < fields.length; i += 2) {
+          if (fields[i] === CLICKS_FIELD) total += fields[i + 1].split('\n').length;
+        }
+      }
       if (page.length < 1000) break;
       start = `(${page[page.length - 1][0]}`;
     }
@@ -89,7 +93,7 @@ export async function appendClicks(
   for (const click of clicks) {
     const shard = router.shardFor(click.adId, saltKeyOf(click));
     perShard[shard]++;
-    p.xadd(keyOf(shard), '*', CLICK_FIELD, encodeClick(click));
+    p.xadd(keyOf(shard), '*', CLICKS_FIELD, encodeClick(click));
     if (++queued === pipelineSize) await flush();
   }
   if (queued > 0) await flush();

@@ -23,8 +23,7 @@ type EnqueueReply = [string | 0, ...number[]][];
 /** The clicks of one stream in one call, repeats within the call left out. */
 interface StreamGroup {
   ids: Set<string>;
-  /** (payload field, payload) per click. */
-  pairs: string[];
+  payloads: string[];
   /** Where each click is in the write's list. */
   indexes: number[];
 }
@@ -133,20 +132,21 @@ export class ClickStreamWriter {
     for (const i of chunk) {
       const { shard, event } = clicks[i];
       let group = byShard.get(shard);
-      if (!group) byShard.set(shard, (group = { ids: new Set(), pairs: [], indexes: [] }));
+      if (!group) byShard.set(shard, (group = { ids: new Set(), payloads: [], indexes: [] }));
       if (group.ids.has(event.eventId)) {
         outcomes[i] = 'duplicate';
         continue;
       }
       group.ids.add(event.eventId);
-      group.pairs.push(ENTRY_FIELDS.click, encodeClick(event));
+      group.payloads.push(encodeClick(event));
       group.indexes.push(i);
     }
     const shards = [...byShard.keys()];
     const keys = shards.map((shard) => streamKeys.stream(shard));
     for (const shard of shards) keys.push(...this.seenSets(shard, bucket));
-    const args: (string | number)[] = [shards.length, this.dedupHorizonSeconds, touch, bucket];
-    for (const group of byShard.values()) args.push(group.ids.size, ...group.ids, ...group.pairs);
+    const args: (string | number)[] = [shards.length, this.dedupHorizonSeconds, touch, bucket, ENTRY_FIELDS.clicks];
+    // JSON text holds no raw newline (JSON.stringify escapes them), so a newline separates clicks unambiguously.
+    for (const group of byShard.values()) args.push(group.ids.size, ...group.ids, group.payloads.join('\n'));
     const groups = [...byShard.values()];
     return {
       keys,

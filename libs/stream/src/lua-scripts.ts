@@ -14,15 +14,16 @@
  * with CLOCKSKEW when Redis's bucket is not b-1, b or b+1 (never for a clock off by less than one horizon, always
  * for one off by two or more).
  * KEYS: the S streams, then per stream its 4 seen sets for buckets b-2, b-1, b, b+1. ARGV: S, horizon seconds,
- * touch-on-duplicate (1/0), b, then per stream (in KEYS order) its clicks as n, the n de-dup ids, and
- * the n (payload field, payload) pairs, in call order. The ids of one stream in one call must be distinct (the caller
- * leaves out repeats): the script then does no per-click work in Lua beyond reading two membership replies, and
- * appends the pairs as they came when nothing is a duplicate (docs/benchmarks.md, "The intake script").
- * The new clicks of one stream in one call become ONE entry with a payload field per click (in call order): an
- * XADD, a delivery and an acknowledgement per call and shard instead of per click (docs/benchmarks.md, "Several
- * clicks per stream entry"). Returns per stream {entry id or 0 when nothing was new, then the 1-based positions of
- * its duplicates}. Every id of the call is added to the current set (a duplicate found only in the previous set is
- * then remembered one bucket longer, which is harmless).
+ * touch-on-duplicate (1/0), b, the clicks field's name, then per stream (in KEYS order) its clicks as n, the n de-dup
+ * ids and their n payloads joined by newlines (JSON has none of its own), in call order. The ids of one stream in one
+ * call must be distinct (the caller leaves out repeats): the script then does no per-click work in Lua beyond reading
+ * two membership replies, and stores the joined payloads as they came when nothing is a duplicate; only then does it
+ * cut the duplicates out (docs/benchmarks.md, "The intake script").
+ * The new clicks of one stream in one call become ONE entry with ONE field holding them all (in call order): an XADD,
+ * a delivery and an acknowledgement per call and shard instead of per click, and replies of two fields instead of
+ * two per click (docs/benchmarks.md, "Several clicks per stream entry"). Returns per stream {entry id or 0 when
+ * nothing was new, then the 1-based positions of its duplicates}. Every id of the call is added to the current set
+ * (a duplicate found only in the previous set is then remembered one bucket longer, which is harmless).
  * With touch-on-duplicate, a call that stored nothing new for a shard but found a duplicate re-sets the expiry of
  * the set holding it (to the same time), only so that the call is a replicated write: a WAIT after it then also
  * covers the original append, which may have been written by another connection and not be on a replica yet.
@@ -38,12 +39,13 @@ if cur < b - 1 or cur > b + 1 then
   return redis.error_reply('CLOCKSKEW ingest clock bucket ' .. b .. ', Redis clock bucket ' .. cur)
 end
 local out = {}
-local pos = 5
+local field = ARGV[5]
+local pos = 6
 for s = 1, streams do
   local n = tonumber(ARGV[pos])
   local firstId, lastId = pos + 1, pos + n
-  local firstField, lastField = pos + n + 1, pos + 3 * n
-  pos = lastField + 1
+  local payloads = ARGV[pos + n + 1]
+  pos = pos + n + 2
   local current = KEYS[streams + 4 * (s - 1) + cur - b + 3]
   local previous = KEYS[streams + 4 * (s - 1) + cur - b + 2]
   local inCurrent = redis.call('SMISMEMBER', current, unpack(ARGV, firstId, lastId))
@@ -59,19 +61,20 @@ for s = 1, streams do
   end
   local fresh = n - (#reply - 1)
   if fresh == n then
-    reply[1] = redis.call('XADD', KEYS[s], '*', unpack(ARGV, firstField, lastField))
+    reply[1] = redis.call('XADD', KEYS[s], '*', field, payloads)
   elseif fresh > 0 then
-    local fields = {}
-    local d = 2
+    local kept = {}
+    local d, start = 2, 1
     for k = 1, n do
+      local stop = string.find(payloads, '\\n', start, true)
       if reply[d] == k then
         d = d + 1
       else
-        fields[#fields + 1] = ARGV[firstField + 2 * (k - 1)]
-        fields[#fields + 1] = ARGV[firstField + 2 * k - 1]
+        kept[#kept + 1] = string.sub(payloads, start, (stop or 0) - 1)
       end
+      start = (stop or #payloads) + 1
     end
-    reply[1] = redis.call('XADD', KEYS[s], '*', unpack(fields))
+    reply[1] = redis.call('XADD', KEYS[s], '*', field, table.concat(kept, '\\n'))
   end
   if fresh > 0 or (touch and seenCurrent) then
     if fresh > 0 then redis.call('SADD', current, unpack(ARGV, firstId, lastId)) end

@@ -5,8 +5,8 @@ import { ACQUIRE_LEASE, CHECKPOINT, ENQUEUE_CLICKS, HEARTBEAT, RELEASE_LEASE } f
 export interface ClicksCommands {
   /**
    * `numKeys` = 5 per stream; then the streams, 4 seen sets per stream, the number of streams, horizon,
-   * touch-on-duplicate, the caller's bucket and, per stream, its click count n, n distinct de-dup ids and n (field,
-   * payload) pairs (see ENQUEUE_CLICKS).
+   * touch-on-duplicate, the caller's bucket, the clicks field and, per stream, its click count n, n distinct de-dup
+   * ids and the n payloads joined by newlines (see ENQUEUE_CLICKS).
    * Returns per stream [the new entry id or 0, then the 1-based positions of its duplicates].
    */
   enqueueClicks(numKeys: number, ...args: (string | number)[]): Promise<[string | 0, ...number[]][]>;

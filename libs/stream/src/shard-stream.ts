@@ -41,15 +41,17 @@ type RawEntry = [id: string, fields: string[] | null];
 type XReadReply = [stream: string, entries: RawEntry[]][] | null;
 
 /**
- * The entries one stream entry holds: a click entry holds one or more clicks (one `c` field each, in the order they
- * were accepted: ENQUEUE_CLICKS packs a call's clicks of one shard), all with the stream entry's id.
+ * The entries one stream entry holds: a click entry holds one or more clicks (in the order they were accepted:
+ * ENQUEUE_CLICKS packs a call's clicks of one shard into one `clicks` field, joined by newlines; earlier versions
+ * wrote a `c` field per click), all with the stream entry's id.
  */
 function toEntries([id, fields]: RawEntry): ShardEntry[] {
   if (!fields) return [{ id, trimmed: true }];
   const clicks: ShardEntry[] = [];
   for (let i = 0; i + 1 < fields.length; i += 2) {
     const [field, value] = [fields[i], fields[i + 1]];
-    if (field === ENTRY_FIELDS.click) clicks.push({ id, click: value });
+    if (field === ENTRY_FIELDS.clicks) for (const click of value.split('\n')) clicks.push({ id, click });
+    else if (field === ENTRY_FIELDS.click) clicks.push({ id, click: value });
     else if (clicks.length === 0 && field === ENTRY_FIELDS.tick) return [{ id, tick: Number(value) }];
     else if (clicks.length === 0 && field === ENTRY_FIELDS.blocklist) return [{ id, blocklist: value }];
   }

@@ -51,7 +51,9 @@ export const GROUPS = { aggregate: 'aggregate', archive: 'archive' } as const;
 export const SHARD_CONSUMER = 'owner';
 
 /**
- * Field names of a stream entry: a click, an idle tick that moves stream time in-band, or the ip blocklist in force
- * from that entry on (JSON `{version, cidrs}`), so that a replay judges every click by the same list.
+ * Field names of a stream entry: the clicks of one intake call and shard (their JSON joined by newlines), an idle
+ * tick that moves stream time in-band, or the ip blocklist in force from that entry on (JSON `{version, cidrs}`), so
+ * that a replay judges every click by the same list. `click` (one click per field) is what earlier versions wrote:
+ * still read, no longer written.
  */
-export const ENTRY_FIELDS = { click: 'c', tick: 't', blocklist: 'b' } as const;
+export const ENTRY_FIELDS = { clicks: 'clicks', click: 'c', tick: 't', blocklist: 'b' } as const;
