@@ -48,6 +48,21 @@ describe('de-dup sets per time bucket (ENQUEUE_CLICKS) against real Redis', () =
     expect(ids).toEqual([['p-0'], ['p-1', 'p-2', 'p-3']]);
   });
 
+  it('cuts duplicates out of a packed entry wherever they are, and keeps newlines inside a click', async () => {
+    await startOfBucket();
+    await writer.appendMany(['d-1', 'd-2', 'd-3'].map((id) => ({ shard: SHARD, event: click(id) })));
+    const multiline: ClickEvent = { ...click('n-1'), userAgent: 'line one\nline two' };
+    const outcomes = await writer.appendMany(
+      [click('d-1'), multiline, click('d-2'), click('n-2'), click('d-3')].map((event) => ({ shard: SHARD, event })),
+    );
+    expect(outcomes).toEqual(['duplicate', 'appended', 'duplicate', 'appended', 'duplicate']);
+    const entries = await redis.xrange(streamKeys.stream(SHARD), '-', '+');
+    expect(entries).toHaveLength(2);
+    const stored = entries[1][1][1].split('\n').map((json) => JSON.parse(json) as ClickEvent);
+    expect(stored.map((e) => e.eventId)).toEqual(['n-1', 'n-2']);
+    expect(stored[0].userAgent).toBe('line one\nline two');
+  });
+
   it('remembers an id across a bucket boundary, for at least one horizon and at most two', async () => {
     await startOfBucket(HORIZON_S * 1000 - 400);
     expect(await writer.append({ shard: SHARD, event: click('e-1') })).toBe('appended');
