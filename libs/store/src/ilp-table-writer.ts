@@ -2,6 +2,13 @@ import { createTransport, SenderOptions, SenderTransport } from '@questdb/nodejs
 import { ilpConfig } from './ilp-config';
 import { RequestCoalescer } from './request-coalescer';
 
+/**
+ * Commit slots start this fraction of a slot after each wall-clock multiple. Actors flush when they see a multiple of
+ * FLUSH_INTERVAL_MS pass, some milliseconds after it (they finish applying the read in hand first): with slots exactly
+ * on the multiples their rows waited a whole slot (250 ms), and the actors with them, reading nothing meanwhile.
+ */
+const SLOT_PHASE = 0.2;
+
 /** Formats one row as a complete ILP line (ending in a newline). */
 export type IlpLineFormat<Row> = (row: Row) => string;
 
@@ -27,7 +34,10 @@ export class IlpTableWriter<Row> {
   protected constructor(
     private readonly transport: SenderTransport,
     private readonly format: IlpLineFormat<Row>,
-    /** Requests start only on wall-clock multiples of this (ms; 0 = whenever idle); see RequestCoalescer. */
+    /**
+     * Requests start only once per this many ms, a fifth of it after each wall-clock multiple (0 = whenever idle);
+     * see RequestCoalescer.
+     */
     commitIntervalMs = 0,
   ) {
     this.requests = new RequestCoalescer<string>(
@@ -37,6 +47,8 @@ export class IlpTableWriter<Row> {
       (part) => part.length,
       Date.now,
       commitIntervalMs,
+      undefined,
+      Math.floor(commitIntervalMs * SLOT_PHASE),
     );
   }
 

@@ -88,7 +88,7 @@ describe('RequestCoalescer', () => {
      * A coalescer with 250 ms slots on a clock the test moves, and its sink; sleeping moves the clock to the wake-up
      * time once the test calls `wake`.
      */
-    function slotted(start: number) {
+    function slotted(start: number, phase = 0) {
       const clock = { now: start, sleeps: [] as number[], wakers: [] as (() => void)[] };
       const sleep = (ms: number) =>
         new Promise<void>((resolve) => {
@@ -110,9 +110,25 @@ describe('RequestCoalescer', () => {
         () => clock.now,
         250,
         sleep,
+        phase,
       );
       return { c, sink, clock, wake };
     }
+
+    it('with a phase, a part submitted just after a multiple goes in the slot starting a phase later', async () => {
+      const { c, sink, clock, wake } = slotted(1_010, 50);
+      void c.submit('flush'); // actors flush once they see 1,000 pass
+      await tick();
+      expect(clock.sleeps).toEqual([40]); // 1,010 -> 1,050, not 1,300
+      await wake();
+      void c.submit('later');
+      clock.now = 1_060;
+      sink.requests[0].done();
+      await tick();
+      expect(clock.sleeps).toEqual([40, 240]); // 1,060 -> 1,300
+      await wake();
+      expect(sink.requests.map((r) => r.parts)).toEqual([['flush'], ['later']]);
+    });
 
     it('holds parts until the next wall-clock multiple of the slot and sends them as one request', async () => {
       const { c, sink, clock, wake } = slotted(10_030);

@@ -21,9 +21,11 @@ interface Waiting<T> extends CoalescedPart<T> {
 /**
  * One request in flight at a time; whatever is submitted meanwhile goes out together in the next one. Many
  * writers sharing a table (every shard actor of a worker) thus make a few large transactions instead of many small
- * ones. With a `slotMs`, requests also start only on wall-clock multiples of it, so parts submitted within one slot
- * (actors flushing on the same second) travel together even when the sink was idle: QuestDB re-merges the rows of
- * an open minute at every transaction of it, so their number, not their size, sets its cost. Each submitter's
+ * ones. With a `slotMs`, requests also start only on wall-clock multiples of it (shifted by `slotPhaseMs`), so parts
+ * submitted within one slot (actors flushing on the same second) travel together even when the sink was idle: QuestDB
+ * re-merges the rows of an open minute at every transaction of it, so their number, not their size, sets its cost.
+ * The phase lets parts submitted just after a multiple (actors flush when they see one pass) catch the slot that
+ * follows it instead of waiting a whole slot. Each submitter's
  * promise settles with the result of the request that carried its part: a failed request rejects every part in it,
  * and nothing in it was stored.
  */
@@ -40,6 +42,8 @@ export class RequestCoalescer<T> {
     /** Requests start only at multiples of this (epoch ms); 0 = as soon as the previous one is done. */
     private readonly slotMs = 0,
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
+    /** Slots start this long after each multiple of `slotMs` (0 <= phase < slotMs). */
+    private readonly slotPhaseMs = 0,
   ) {}
 
   /** Parts waiting or being sent. */
@@ -58,7 +62,7 @@ export class RequestCoalescer<T> {
     this.sending = true;
     try {
       while (this.queue.length > 0) {
-        if (this.slotMs > 0) await this.sleep(this.slotMs - (this.now() % this.slotMs));
+        if (this.slotMs > 0) await this.sleep(this.untilNextSlot());
         const batch = this.takeBatch();
         if (batch.length === 0) continue;
         try {
@@ -72,6 +76,12 @@ export class RequestCoalescer<T> {
     } finally {
       this.sending = false;
     }
+  }
+
+  /** Time to the next slot start (a whole slot when exactly on one, so that later parts can join). */
+  private untilNextSlot(): number {
+    const into = (((this.now() - this.slotPhaseMs) % this.slotMs) + this.slotMs) % this.slotMs;
+    return this.slotMs - into;
   }
 
   /** Up to maxRequestSize of the oldest parts whose deadline has not passed; the expired ones are rejected. */
