@@ -9,6 +9,7 @@
 // (15), BENCH_E2E_FULL (1000000 clicks at full speed; 0 skips), BENCH_E2E_PRODUCERS (8), BENCH_ADS (10000),
 // BENCH_E2E_WARMUP (100000 clicks at 10,000/s before the first phase, not reported; 0 skips).
 import { randomUUID } from 'node:crypto';
+import http from 'node:http';
 import Redis from 'ioredis';
 import { Pool } from 'pg';
 import { createPgPool } from '@clicks/store';
@@ -71,6 +72,32 @@ interface System {
   pids: Record<string, number>;
 }
 
+/** Keep-alive connections for the producers: node:http costs the bench process less CPU per request than fetch. */
+const PRODUCER_AGENT = new http.Agent({ keepAlive: true, maxSockets: 64 });
+
+/** POSTs one NDJSON batch; resolves with the status and body text. */
+function postBatch(url: string, body: string): Promise<{ status: number; text: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(
+      url,
+      {
+        method: 'POST',
+        agent: PRODUCER_AGENT,
+        headers: { 'content-type': 'application/x-ndjson', 'content-length': Buffer.byteLength(body), ...AUTH },
+      },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 /** Posts `total` clicks of `prefix` in NDJSON batches from PRODUCERS loops, paced to `rate` (0: as fast as taken). */
 async function produce(sys: System, prefix: string, total: number, rate: number): Promise<{ accepted: number }> {
   const zipf = new ZipfAds(ADS);
@@ -93,12 +120,8 @@ async function produce(sys: System, prefix: string, total: number, rate: number)
         body += `{"eventId":"${prefix}-${i}","adId":"${prefix}-ad-${zipf.next()}","timestamp":${ts},"country":"${country}"}\n`;
       }
       for (let attempt = 0; ; attempt++) {
-        const res = await fetch(`${sys.ingest}/v1/clicks/batch`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-ndjson', ...AUTH },
-          body,
-        }).catch(() => null);
-        const text = res ? await res.text() : '';
+        const res = await postBatch(`${sys.ingest}/v1/clicks/batch`, body).catch(() => null);
+        const text = res?.text ?? '';
         if (res && res.status !== 202 && attempt === 0) log(`batch at ${first}: ${res.status} ${text.slice(0, 200)}`);
         const answer = res?.status === 202 ? (JSON.parse(text) as { accepted?: number; duplicates?: number }) : null;
         if (res?.status === 202 && answer) {
