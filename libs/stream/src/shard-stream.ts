@@ -37,7 +37,7 @@ export class FencedError extends Error {
   }
 }
 
-/** A read asks for at most its click count / this many entries (see ShardStream.entriesFor). */
+/** A read asks for at most its click count / this many entries, and never fewer (see ShardStream.entriesFor). */
 const MAX_ENTRIES_DIVISOR = 16;
 
 type RawEntry = [id: string, fields: string[] | null];
@@ -88,12 +88,14 @@ export class ShardStream {
 
   /**
    * How many stream entries to ask for to get about `clicks` clicks, by the last read's clicks per entry, and at most
-   * a sixteenth of `clicks`: an entry holds up to one intake call's clicks (2,000), so after reads of small entries
-   * the next could otherwise bring `clicks` entries of 2,000 each (4M clicks for 2,000) when larger ones follow.
+   * a sixteenth of `clicks` (never fewer than 16): an entry holds up to one intake call's clicks (2,000), so after
+   * reads of small entries the next could otherwise bring `clicks` entries of 2,000 each (4M clicks for 2,000) when
+   * larger ones follow.
    */
   private entriesFor(clicks: number): number {
     const scaled = Math.round(clicks / this.clicksPerEntry);
-    return Math.max(1, Math.min(scaled, Math.ceil(clicks / MAX_ENTRIES_DIVISOR)));
+    const bound = Math.max(MAX_ENTRIES_DIVISOR, Math.ceil(clicks / MAX_ENTRIES_DIVISOR));
+    return Math.max(1, Math.min(scaled, bound));
   }
 
   private unpack(raw: readonly RawEntry[]): ShardEntry[] {
