@@ -3,10 +3,7 @@
 import Redis from 'ioredis';
 import { ClickEvent, encodeClick } from '@clicks/events';
 import { saltKeyOf, ShardRouter } from '@clicks/routing';
-import { GROUPS, streamKeys } from '@clicks/stream';
-
-/** The clicks field of a stream entry, their JSON joined by newlines (ENTRY_FIELDS in libs/stream, not exported). */
-const CLICKS_FIELD = 'clicks';
+import { clickEntryFields, clicksOfEntry, GROUPS, streamKeys } from '@clicks/stream';
 
 const shards = (count: number) => Array.from({ length: count }, (_, i) => i);
 
@@ -19,11 +16,7 @@ export async function totalStreamClicks(redis: Redis, shardCount: number): Promi
   for (const s of shards(shardCount)) {
     for (let start = '-'; ;) {
       const page = await redis.xrange(streamKeys.stream(s), start, '+', 'COUNT', 1000);
-      for (const [, fields] of page) {
-        for (let i = 0; i < fields.length; i += 2) {
-          if (fields[i] === CLICKS_FIELD) total += fields[i + 1].split('\n').length;
-        }
-      }
+      for (const [, fields] of page) total += clicksOfEntry(fields).length;
       if (page.length < 1000) break;
       start = `(${page[page.length - 1][0]}`;
     }
@@ -93,7 +86,7 @@ export async function appendClicks(
   for (const click of clicks) {
     const shard = router.shardFor(click.adId, saltKeyOf(click));
     perShard[shard]++;
-    p.xadd(keyOf(shard), '*', CLICKS_FIELD, encodeClick(click));
+    p.xadd(keyOf(shard), '*', ...clickEntryFields([encodeClick(click)]));
     if (++queued === pipelineSize) await flush();
   }
   if (queued > 0) await flush();

@@ -1,4 +1,4 @@
-import { ClicksRedis, createRedis, ShardStream, streamKeys } from '@clicks/stream';
+import { clickEntryFields, ClicksRedis, createRedis, ShardStream, streamKeys } from '@clicks/stream';
 import { resetRedis, testConfig } from '../support/test-env';
 
 const SHARD = 6;
@@ -24,7 +24,7 @@ describe('shard stream reads against real Redis: how many entries a read asks fo
     const pipeline = redis.pipeline();
     for (let e = 0; e < entries; e++) {
       const clicks = Array.from({ length: clicksEach }, (_, c) => JSON.stringify({ eventId: `e${e}-${c}`, adId: 'a' }));
-      pipeline.xadd(streamKeys.stream(SHARD), '*', 'clicks', clicks.join('\n'));
+      pipeline.xadd(streamKeys.stream(SHARD), '*', ...clickEntryFields(clicks));
     }
     await pipeline.exec();
   };

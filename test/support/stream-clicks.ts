@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import { clicksOfEntry } from '@clicks/stream';
 
 /**
  * Every click payload (parsed) in the shard streams `clicks:{s0}` … `clicks:{s<shards-1>}`, in stream order. Intake
@@ -9,10 +10,7 @@ export async function streamClicks<T = { eventId: string; adId: string }>(redis:
   const out: T[] = [];
   for (let s = 0; s < shards; s++) {
     for (const [, fields] of await redis.xrange(`clicks:{s${s}}`, '-', '+')) {
-      for (let i = 0; i + 1 < fields.length; i += 2) {
-        if (fields[i] === 'clicks') for (const json of fields[i + 1].split('\n')) out.push(JSON.parse(json) as T);
-        else if (fields[i] === 'c') out.push(JSON.parse(fields[i + 1]) as T);
-      }
+      for (const json of clicksOfEntry(fields)) out.push(JSON.parse(json) as T);
     }
   }
   return out;

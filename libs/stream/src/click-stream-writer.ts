@@ -1,7 +1,7 @@
 import { ClickEvent, encodeClick } from '@clicks/events';
 import { GroupCommitOptions, GroupCommitter } from './group-commit';
 import { ClicksRedis, WriteConcern, writeConcernOf } from './redis-client';
-import { ENTRY_FIELDS, seenBucket, streamKeys } from './stream-keys';
+import { clickEntryFields, ENTRY_FIELDS, seenBucket, streamKeys } from './stream-keys';
 
 export type EnqueueOutcome = 'appended' | 'duplicate';
 
@@ -145,8 +145,7 @@ export class ClickStreamWriter {
     const keys = shards.map((shard) => streamKeys.stream(shard));
     for (const shard of shards) keys.push(...this.seenSets(shard, bucket));
     const args: (string | number)[] = [shards.length, this.dedupHorizonSeconds, touch, bucket, ENTRY_FIELDS.clicks];
-    // JSON text holds no raw newline (JSON.stringify escapes them), so a newline separates clicks unambiguously.
-    for (const group of byShard.values()) args.push(group.ids.size, ...group.ids, group.payloads.join('\n'));
+    for (const group of byShard.values()) args.push(group.ids.size, ...group.ids, clickEntryFields(group.payloads)[1]);
     const groups = [...byShard.values()];
     return {
       keys,

@@ -14,7 +14,7 @@ export { RedisConnection, RedisModule, ShardReader } from './redis.module';
 export { CheckpointCommit, lateCellKey, ShardCheckpoint, StateDelta, WindowCells } from './shard-checkpoint';
 export { FencedBatch, FencedError, ShardEntry, ShardStream, StreamInfo } from './shard-stream';
 export { compareStreamIds } from './stream-ids';
-export { CONTROL_KEYS, GROUPS, streamKeys } from './stream-keys';
+export { clickEntryFields, clicksOfEntry, CONTROL_KEYS, GROUPS, streamKeys } from './stream-keys';
 export { WorkerRegistry } from './worker-registry';
 export { CONTROL_BUS, CONTROL_EVENTS, ControlBusClient, controlBusOptions, ControlBusServer } from './control-bus';
 export { HotAdCandidate, HotAdRegistry } from './hot-ad-registry';

@@ -12,7 +12,7 @@ import {
   WindowCells,
 } from './shard-checkpoint';
 import { compareStreamIds } from './stream-ids';
-import { ENTRY_FIELDS, GROUPS, SHARD_CONSUMER, streamKeys } from './stream-keys';
+import { clicksOfField, ENTRY_FIELDS, GROUPS, SHARD_CONSUMER, streamKeys } from './stream-keys';
 
 /**
  * One stream entry as the actor sees it: a click payload, an in-band tick, an entry of unknown shape, or a pending
@@ -53,8 +53,8 @@ function toEntries([id, fields]: RawEntry): ShardEntry[] {
   const clicks: ShardEntry[] = [];
   for (let i = 0; i + 1 < fields.length; i += 2) {
     const [field, value] = [fields[i], fields[i + 1]];
-    if (field === ENTRY_FIELDS.clicks) for (const click of value.split('\n')) clicks.push({ id, click });
-    else if (field === ENTRY_FIELDS.click) clicks.push({ id, click: value });
+    const payloads = clicksOfField(field, value);
+    if (payloads) for (const click of payloads) clicks.push({ id, click });
     else if (clicks.length === 0 && field === ENTRY_FIELDS.tick) return [{ id, tick: Number(value) }];
     else if (clicks.length === 0 && field === ENTRY_FIELDS.blocklist) return [{ id, blocklist: value }];
   }

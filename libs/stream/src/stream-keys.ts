@@ -57,3 +57,21 @@ export const SHARD_CONSUMER = 'owner';
  * still read, no longer written.
  */
 export const ENTRY_FIELDS = { clicks: 'clicks', click: 'c', tick: 't', blocklist: 'b' } as const;
+
+/** The click payloads one field of a stream entry holds, in order (either layout); null for any other field. */
+export function clicksOfField(field: string, value: string): string[] | null {
+  if (field === ENTRY_FIELDS.clicks) return value.split('\n');
+  return field === ENTRY_FIELDS.click ? [value] : null;
+}
+
+/** Every click payload of a stream entry's fields (none for a tick, a blocklist or an unknown entry). */
+export function clicksOfEntry(fields: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i + 1 < fields.length; i += 2) out.push(...(clicksOfField(fields[i], fields[i + 1]) ?? []));
+  return out;
+}
+
+/** The fields of an entry holding these click payloads, as ENQUEUE_CLICKS writes them (JSON has no raw newline). */
+export function clickEntryFields(payloads: readonly string[]): [string, string] {
+  return [ENTRY_FIELDS.clicks, payloads.join('\n')];
+}
