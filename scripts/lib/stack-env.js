@@ -3,27 +3,44 @@
 const path = require('node:path');
 const stack = require('./stack');
 
+/** QuestDB's usual ports: the web console and REST API, Postgres wire, ILP over TCP, health and metrics. */
+const QUESTDB_PORT_OF = { httpPort: 9000, pgPort: 8812, ilpPort: 9009, minPort: 9003 };
+const QUESTDB_PORTS = Object.values(QUESTDB_PORT_OF);
+
+/**
+ * Fails before starting a server whose port something already holds: the new server could not bind, and its readiness
+ * probe would reach the old one (a QuestDB left running by an earlier run, perhaps over a deleted data directory), so
+ * the apps would wait for shards they can never own.
+ */
+async function assertPortsFree(what, ports, envHint) {
+  for (const port of ports) {
+    if (await stack.portInUse(port)) {
+      throw new Error(
+        `cannot start ${what}: port ${port} on 127.0.0.1 is already in use (an earlier npm start or npm run stack ` +
+          `still running?). Stop that process, or set ${envHint} to use a server that is already running.`,
+      );
+    }
+  }
+}
+
 /** Starts the servers the environment does not name; fills in the env defaults. Returns what it started. */
 async function stackFromEnv(env) {
   const dataDir = path.join(stack.ROOT, '.data');
+  const startsRedis = !env.REDIS_URL;
+  const startsQuestDb = !env.QUESTDB_HTTP_URL && !env.QUESTDB_PG_URL;
+  if (startsRedis) await assertPortsFree('Redis', [Number(env.LOCAL_REDIS_PORT || 6379)], 'REDIS_URL');
+  if (startsQuestDb) await assertPortsFree('QuestDB', QUESTDB_PORTS, 'QUESTDB_HTTP_URL and QUESTDB_PG_URL');
   const started = [];
   try {
-    if (!env.REDIS_URL) {
+    if (startsRedis) {
       const port = Number(env.LOCAL_REDIS_PORT || 6379);
       started.push(await stack.startRedis({ dir: path.join(dataDir, 'redis'), port }));
       env.REDIS_URL = `redis://127.0.0.1:${port}`;
     }
-    if (!env.QUESTDB_HTTP_URL && !env.QUESTDB_PG_URL) {
-      const httpPort = 9000;
-      const pgPort = 8812;
+    if (startsQuestDb) {
+      const { httpPort, pgPort, ilpPort, minPort } = QUESTDB_PORT_OF;
       started.push(
-        await stack.startQuestDb({
-          dir: path.join(dataDir, 'questdb'),
-          httpPort,
-          pgPort,
-          ilpPort: 9009,
-          minPort: 9003,
-        }),
+        await stack.startQuestDb({ dir: path.join(dataDir, 'questdb'), httpPort, pgPort, ilpPort, minPort }),
       );
       env.QUESTDB_HTTP_URL = `http://127.0.0.1:${httpPort}`;
       env.QUESTDB_PG_URL = `postgresql://admin:quest@127.0.0.1:${pgPort}/qdb`;

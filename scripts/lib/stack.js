@@ -23,6 +23,16 @@ function freePort() {
   });
 }
 
+/** Whether something already listens on `host:port` (a listen attempt fails with EADDRINUSE). */
+function portInUse(port, host = '127.0.0.1') {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.once('error', (e) => (e.code === 'EADDRINUSE' ? resolve(true) : reject(e)));
+    server.listen(port, host, () => server.close(() => resolve(false)));
+  });
+}
+
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function waitFor(what, probe, timeoutMs, child) {
@@ -235,6 +245,7 @@ module.exports = {
   QUESTDB_JAR,
   ROOT,
   freePort,
+  portInUse,
   httpOk,
   redisPing,
   redisCli,
