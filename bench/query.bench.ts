@@ -15,6 +15,7 @@ import {
   createPgPool,
   ensureSchema,
   MinuteCountRow,
+  MINUTE_TOTALS_VIEW,
   RawArchiveWriter,
   RawClickRow,
   ReconciliationRepository,
@@ -149,6 +150,20 @@ async function main() {
       const a = await pool.query<{ n: number }>('SELECT count() n FROM ad_clicks_1m');
       const r = await pool.query<{ n: number }>('SELECT count() n FROM clicks_raw');
       if (Number(a.rows[0].n) === aggRows && Number(r.rows[0].n) === rawRows) break;
+      await new Promise((res) => setTimeout(res, 500));
+    }
+    // ...and once the per-minute totals view has caught up with them: the first runs otherwise time its refresh of
+    // the hour just loaded (a 40-run p99 of 113 ms where 200 runs measured 29 ms).
+    for (;;) {
+      const v = await pool.query<{ status: string; refreshed: string; latest: string }>(
+        'SELECT view_status status, refresh_base_table_txn refreshed, base_table_txn latest ' +
+          'FROM materialized_views() WHERE view_name = $1',
+        [MINUTE_TOTALS_VIEW],
+      );
+      const view = v.rows[0];
+      if (!view) throw new Error(`materialized view ${MINUTE_TOTALS_VIEW} missing`);
+      if (view.status === 'invalid') throw new Error(`materialized view ${MINUTE_TOTALS_VIEW} is invalid`);
+      if (Number(view.refreshed) >= Number(view.latest)) break;
       await new Promise((res) => setTimeout(res, 500));
     }
     const loadSeconds = ((Date.now() - t0) / 1000).toFixed(0);
