@@ -118,6 +118,23 @@ describe('shard checkpoints in Redis: deltas, restore, fencing, the older whole-
     expect((await stream.fencedRead(epoch, '0', 10)).entries).toEqual([{ id: batch.entries[0].id, trimmed: true }]);
   });
 
+  it('takes a takeover-sized delta: more cells and late cells than a spread call can pass (150,000 each)', async () => {
+    // A new owner's first checkpoint holds every open cell; at seed scale that is 100,000s. Passed as call arguments
+    // (two per cell) they overflowed the stack ("Maximum call stack size exceeded") and the shard never recovered.
+    const epoch = await stream.acquireLease('owner-a', 10_000);
+    const cells = Array.from({ length: 150_000 }, (_, i): [string, number] => [`ad-${i}\u0000US`, (i % 7) + 1]);
+    await stream.checkpoint(
+      { observedStreamTime: T0 + 1_000, openWindows: [T0], changed: [[T0, cells]], closed: [] },
+      { ...commit(epoch, 0, '7-0'), lateCells: [[T0 - 5 * MIN, cells]], lateTtlMs: 60_000 },
+    );
+    const restored = await stream.loadCheckpoint();
+    expect(restored?.windows).toHaveLength(1);
+    expect(restored?.windows[0][1]).toHaveLength(150_000);
+    expect(new Map(restored?.windows[0][1]).get('ad-149999\u0000US')).toBe((149_999 % 7) + 1);
+    const late = await stream.lateCounts([[T0 - 5 * MIN, cells.map(([key]) => key)]]);
+    expect(late.size).toBe(150_000);
+  });
+
   it('reads a checkpoint written as one JSON state, and replaces it with window hashes', async () => {
     const old = { observedStreamTime: T0, windows: [[T0, [['a\u0000US', 4]]]] };
     await redis.hset(streamKeys.checkpoint(SHARD), 'state', JSON.stringify(old), 'lastId', '3-0', 'epoch', '1');

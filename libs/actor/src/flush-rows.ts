@@ -18,7 +18,7 @@ export function flushRows(
     if (r.reason !== undefined) row.reason = r.reason;
     rows.push(row);
   }
-  rows.push(...late);
+  for (const r of late) rows.push(r); // not push(...late): a backlog's late rows can outnumber a call's arguments
   for (const v of verdicts) rows.push({ ...v, shard });
   return rows;
 }

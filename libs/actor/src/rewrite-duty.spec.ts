@@ -50,4 +50,14 @@ describe('RewriteDuty', () => {
     expect(duty.fireIfDue(20)).toBe(true);
     expect(duty.extraRows).toEqual(rowsOf([2]));
   });
+
+  it('keeps the rows of a window with more cells than a spread call can pass (200,000)', () => {
+    const duty = new RewriteDuty();
+    duty.arm(1000, [1]);
+    const many = (): WindowRow[] =>
+      Array.from({ length: 200_000 }, (_, i) => ({ windowStart: 1, adId: `a${i}`, country: 'DE', clicks: 1 }));
+    duty.closing([1], many);
+    expect(duty.fireIfDue(1000)).toBe(true);
+    expect(duty.extraRows).toHaveLength(200_000);
+  });
 });

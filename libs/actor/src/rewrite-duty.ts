@@ -30,7 +30,8 @@ export class RewriteDuty {
   closing(starts: readonly number[], rowsOf: (starts: readonly number[]) => WindowRow[]): void {
     if (this.dueAt === 0) return;
     const watched = starts.filter((start) => this.windows.has(start));
-    if (watched.length > 0) this.closedRows.push(...rowsOf(watched));
+    // Appended one by one: a window's rows can outnumber what a spread call takes.
+    if (watched.length > 0) for (const row of rowsOf(watched)) this.closedRows.push(row);
   }
 
   /** Whether a late write may still land (the duty is owed and not yet due). */

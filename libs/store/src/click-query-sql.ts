@@ -120,7 +120,7 @@ export function adsMinuteTotalsSql(adIds: readonly string[], from: number, to: n
 /** `ad_id IN ($k, ...)`, numbering the parameters after `values`. */
 function adIdIn(values: unknown[], adIds: readonly string[]): string {
   const first = values.length + 1;
-  values.push(...adIds);
+  for (const id of adIds) values.push(id); // an advertiser may have more ads than a spread call takes
   return `ad_id IN (${adIds.map((_, i) => `$${first + i}`).join(', ')})`;
 }
 

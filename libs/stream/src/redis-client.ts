@@ -12,8 +12,12 @@ export interface ClicksCommands {
   enqueueClicks(numKeys: number, ...args: (string | number)[]): Promise<[string | 0, ...number[]][]>;
   acquireLease(leaseKey: string, epochKey: string, owner: string, ttlMs: number): Promise<number>;
   releaseLease(leaseKey: string, epoch: number): Promise<number>;
-  /** `numKeys` = 5 + changed + closed windows; see CHECKPOINT for the layout. Returns the new seq. */
-  checkpoint(numKeys: number, ...args: (string | number)[]): Promise<number>;
+  /**
+   * `numKeys` = 5 + changed + closed windows; see CHECKPOINT for the layout. Returns the new seq. The keys and
+   * arguments come as one array (ioredis flattens it): they grow with the state, two per changed cell, and a
+   * takeover's first checkpoint holds every open cell, far more than a spread call can pass (about 120,000 values).
+   */
+  checkpoint(numKeys: number, keysAndArgs: readonly (string | number)[]): Promise<number>;
   heartbeat(workersKey: string, worker: string, ttlMs: number): Promise<string[]>;
 }
 

@@ -253,7 +253,8 @@ export class ShardStream {
     const out = new Map<string, number>();
     if (cells.length === 0) return out;
     const pipeline = this.redis.pipeline();
-    for (const [minute, keys] of cells) pipeline.hmget(streamKeys.lateWindow(this.shard, minute), ...keys);
+    // An array, not spread: a minute can have more late cells than a call's arguments can hold.
+    for (const [minute, keys] of cells) pipeline.call('HMGET', [streamKeys.lateWindow(this.shard, minute), ...keys]);
     const replies = (await pipeline.exec()) ?? [];
     cells.forEach(([minute, keys], i) => {
       const [err, values] = replies[i] ?? [new Error('no reply'), null];
@@ -276,7 +277,7 @@ export class ShardStream {
     const [numKeys, ...args] = checkpointCall(this.shard, this.group, delta, commit);
     const { replicas, timeoutMs } = writeConcernOf(this.redis);
     const pipeline = this.redis.pipeline();
-    void (pipeline as unknown as ClicksRedis).checkpoint(Number(numKeys), ...args);
+    void (pipeline as unknown as ClicksRedis).checkpoint(Number(numKeys), args);
     if (replicas > 0) pipeline.call('WAIT', replicas, timeoutMs);
     const results = (await pipeline.exec()) ?? [];
     const [err, seq] = results[0] ?? [new Error('no reply to the checkpoint'), null];

@@ -67,7 +67,8 @@ export function clicksOfField(field: string, value: string): string[] | null {
 /** Every click payload of a stream entry's fields (none for a tick, a blocklist or an unknown entry). */
 export function clicksOfEntry(fields: readonly string[]): string[] {
   const out: string[] = [];
-  for (let i = 0; i + 1 < fields.length; i += 2) out.push(...(clicksOfField(fields[i], fields[i + 1]) ?? []));
+  for (let i = 0; i + 1 < fields.length; i += 2)
+    for (const c of clicksOfField(fields[i], fields[i + 1]) ?? []) out.push(c);
   return out;
 }
 
