@@ -44,6 +44,8 @@ export interface ShardedClick {
  * reads at most 16 KB of a client's pipeline per turn, so each call of a pipeline gets an fsync of its own: larger
  * calls share one fsync among more clicks. Batched clicks/s measured with 200, 1000 and 2000 per call: about 120K,
  * 139K and 151K. 2000 clicks hold Redis for about 10 ms (the group commit flushes at GROUP_COMMIT_MAX_BATCH).
+ * Keep it below 7,990: the script unpacks a stream's ids in one call, and Redis's Lua refuses to unpack 8,000 values
+ * ("too many results to unpack"; checked on Redis 7.0).
  */
 const CLICKS_PER_CALL = 2000;
 
