@@ -82,13 +82,15 @@ export async function appendClicks(
   const waiting: string[][] = Array.from({ length: shardCount }, () => []);
   let p = redis.pipeline();
   let queued = 0;
-  const send = async (shard: number) => {
-    p.xadd(keyOf(shard), '*', ...clickEntryFields(waiting[shard]));
-    waiting[shard] = [];
-    if (++queued < pipelineSize) return;
+  const flush = async () => {
     for (const [err] of (await p.exec()) ?? []) if (err) throw err;
     p = redis.pipeline();
     queued = 0;
+  };
+  const send = async (shard: number) => {
+    p.xadd(keyOf(shard), '*', ...clickEntryFields(waiting[shard]));
+    waiting[shard] = [];
+    if (++queued === pipelineSize) await flush();
   };
   for (const click of clicks) {
     const shard = router.shardFor(click.adId, saltKeyOf(click));
@@ -97,7 +99,7 @@ export async function appendClicks(
     if (waiting[shard].length === clicksPerEntry) await send(shard);
   }
   for (const shard of shards(shardCount)) if (waiting[shard].length > 0) await send(shard);
-  for (const [err] of (await p.exec()) ?? []) if (err) throw err;
+  if (queued > 0) await flush();
   return perShard;
 }
 

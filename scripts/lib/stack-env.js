@@ -28,14 +28,14 @@ async function stackFromEnv(env) {
   const dataDir = path.join(stack.ROOT, '.data');
   const startsRedis = !env.REDIS_URL;
   const startsQuestDb = !env.QUESTDB_HTTP_URL && !env.QUESTDB_PG_URL;
-  if (startsRedis) await assertPortsFree('Redis', [Number(env.LOCAL_REDIS_PORT || 6379)], 'REDIS_URL');
+  const redisPort = Number(env.LOCAL_REDIS_PORT || 6379);
+  if (startsRedis) await assertPortsFree('Redis', [redisPort], 'REDIS_URL');
   if (startsQuestDb) await assertPortsFree('QuestDB', QUESTDB_PORTS, 'QUESTDB_HTTP_URL and QUESTDB_PG_URL');
   const started = [];
   try {
     if (startsRedis) {
-      const port = Number(env.LOCAL_REDIS_PORT || 6379);
-      started.push(await stack.startRedis({ dir: path.join(dataDir, 'redis'), port }));
-      env.REDIS_URL = `redis://127.0.0.1:${port}`;
+      started.push(await stack.startRedis({ dir: path.join(dataDir, 'redis'), port: redisPort }));
+      env.REDIS_URL = `redis://127.0.0.1:${redisPort}`;
     }
     if (startsQuestDb) {
       const { httpPort, pgPort, ilpPort, minPort } = QUESTDB_PORT_OF;
