@@ -14,19 +14,9 @@ import Redis from 'ioredis';
 import { Pool } from 'pg';
 import { createPgPool } from '@clicks/store';
 import { CpuShare, describeCpu, withCpu } from './support/cpu';
+import { calibrationLine, loadLine, machineLine, stealMeter } from './support/machine';
 import { BenchWorkspace, freePort, sleep, startApp, waitReady } from './support/processes';
-import {
-  BenchReport,
-  fmtInt,
-  fmtMs,
-  isQuick,
-  knob,
-  log,
-  loadLine,
-  machineLine,
-  quantile,
-  runBench,
-} from './support/report';
+import { BenchReport, fmtInt, fmtMs, isQuick, knob, log, quantile, runBench } from './support/report';
 
 const QUICK = isQuick();
 const RATES = (process.env.BENCH_E2E_RATES ?? (QUICK ? '20000' : '20000,40000,60000')).split(',').map(Number);
@@ -271,6 +261,8 @@ async function main() {
   const ws = new BenchWorkspace();
   const report = new BenchReport();
   const loadAtStart = loadLine();
+  const calibration = calibrationLine();
+  const steal = stealMeter();
   try {
     const [redisServer, questdb] = await Promise.all([ws.startRedis(), ws.startQuestDb()]);
     const [ingestPort, aggregatorPort, gatewayPort] = await Promise.all([freePort(), freePort(), freePort()]);
@@ -323,7 +315,7 @@ async function main() {
   report.print(
     `End to end, ${new Date().toISOString()}${QUICK ? ' (--quick)' : ''}: every component on this machine ` +
       `(Redis, QuestDB, ingest, aggregator ${ARCHIVE ? 'with both roles' : 'without the raw archive'}, gateway), ${PRODUCERS} producers of ${BATCH}-click NDJSON batches` +
-      `\n\nMachine: ${machineLine()}; load average (1 / 5 / 15 min) ${loadAtStart} at the start, ${loadLine()} at the end`,
+      `\n\nMachine: ${machineLine()}; load average (1 / 5 / 15 min) ${loadAtStart} at the start, ${loadLine()} at the end; ${steal()} during the run; ${calibration}`,
   );
   return report.failed;
 }

@@ -1,6 +1,4 @@
 // Output of the benchmarks: check lines while running (stderr), one markdown table at the end (stdout).
-import os from 'node:os';
-
 export interface Row {
   metric: string;
   measured: string;
@@ -40,16 +38,6 @@ export class BenchReport {
     console.log(lines.join('\n'));
   }
 }
-
-/** What a run's numbers depend on besides the code: the Node version and the cores. */
-export const machineLine = () => `Node ${process.version}, ${os.availableParallelism()} cores`;
-
-/** How busy the machine already was: its load average over 1, 5 and 15 minutes. */
-export const loadLine = () =>
-  os
-    .loadavg()
-    .map((n) => n.toFixed(2))
-    .join(' / ');
 
 export const log = (msg: string) => console.error(`[bench] ${msg}`);
 
