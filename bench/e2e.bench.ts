@@ -206,15 +206,21 @@ async function phase(report: BenchReport, sys: System, rate: number, total: numb
     const sent = await produce(sys, prefix, total, rate);
     const intakeSeconds = (performance.now() - t0) / 1000;
     sending = false;
+    // When each store caught up tells which of them bounds the end-to-end rate.
+    const caughtUp = { counted: NaN, archived: ARCHIVE ? NaN : 0 };
     let s = await stored(sys.pool, prefix);
     const deadline = Date.now() + 300_000;
-    while ((s.counted < sent.accepted || (ARCHIVE && s.archived < sent.accepted)) && Date.now() < deadline) {
+    for (;;) {
+      const at = (performance.now() - t0) / 1000;
+      if (Number.isNaN(caughtUp.counted) && s.counted >= sent.accepted) caughtUp.counted = at;
+      if (Number.isNaN(caughtUp.archived) && s.archived >= sent.accepted) caughtUp.archived = at;
+      if (!Number.isNaN(caughtUp.counted + caughtUp.archived) || Date.now() > deadline) break;
       await sleep(250);
       s = await stored(sys.pool, prefix);
     }
-    return { sent, intakeSeconds, endSeconds: (performance.now() - t0) / 1000, s, fresh: await probes };
+    return { sent, intakeSeconds, endSeconds: (performance.now() - t0) / 1000, s, caughtUp, fresh: await probes };
   });
-  const { sent, intakeSeconds, endSeconds, s, fresh } = value;
+  const { sent, intakeSeconds, endSeconds, s, caughtUp, fresh } = value;
   const e2e = sent.accepted / endSeconds;
   report.add(`${label}: intake, clicks/s`, fmtInt(sent.accepted / intakeSeconds), '');
   report.add(
@@ -222,6 +228,11 @@ async function phase(report: BenchReport, sys: System, rate: number, total: numb
     `${fmtInt(e2e)} (${fmtInt(sent.accepted)} in ${endSeconds.toFixed(1)} s)`,
     rate === 0 ? `>= ${fmtInt(TARGET.resolved)} (goal ${fmtInt(TARGET.endToEnd)})` : '',
     rate === 0 ? e2e >= TARGET.resolved : undefined,
+  );
+  report.add(
+    `${label}: all sent / counted / archived after`,
+    [intakeSeconds, caughtUp.counted, caughtUp.archived].map((t) => `${t.toFixed(1)} s`).join(' / '),
+    '',
   );
   const p99 = quantile(fresh, 0.99);
   report.add(
