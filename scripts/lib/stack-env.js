@@ -34,7 +34,9 @@ async function stackFromEnv(env) {
   const started = [];
   try {
     if (startsRedis) {
-      started.push(await stack.startRedis({ dir: path.join(dataDir, 'redis'), port: redisPort }));
+      // De-dup ids take 71-88 bytes each for one to two DEDUP_HORIZON_SECONDS (docs/kubernetes.md, "Sizing Redis").
+      const maxmemory = env.LOCAL_REDIS_MAXMEMORY || '4gb';
+      started.push(await stack.startRedis({ dir: path.join(dataDir, 'redis'), port: redisPort, maxmemory }));
       env.REDIS_URL = `redis://127.0.0.1:${redisPort}`;
     }
     if (startsQuestDb) {
