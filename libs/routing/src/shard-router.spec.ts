@@ -1,3 +1,4 @@
+import HashRing from 'hashring';
 import { assignShards } from './shard-assignment';
 import { routingKey, saltFor, saltKeyOf, ShardRouter } from './shard-router';
 
@@ -32,6 +33,17 @@ describe('ShardRouter', () => {
     const shards = new Set(Array.from({ length: 400 }, (_, i) => router.shardFor('hot', `e-${i}`, 8)));
     expect(shards.size).toBeGreaterThan(3);
     expect(router.shardFor('hot', 'e-7', 8)).toBe(router.shardFor('hot', 'e-7', 8));
+  });
+
+  it('routes exactly as hashring with md5 and 160 virtual nodes (a change would move ads between shards)', () => {
+    const nodes = Array.from({ length: 16 }, (_, i) => `s${i}`);
+    const ring = new HashRing(nodes, 'md5', { 'vnode count': 160, 'max cache size': 10 });
+    const keys = Array.from({ length: 20_000 }, (_, i) => `ad-${i}`);
+    const wrong = keys.filter((k) => router.shardFor(k, 'e') !== Number(ring.get(k).slice(1)));
+    expect(wrong.slice(0, 3)).toEqual([]);
+    expect(router.shardsOf('ad-8', 4)).toEqual(
+      [...new Set([0, 1, 2, 3].map((k) => Number(ring.get(`ad-8#${k}`).slice(1))))].sort((a, b) => a - b),
+    );
   });
 
   it('rejects a bad shard count', () => {
