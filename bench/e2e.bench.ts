@@ -231,7 +231,9 @@ async function phase(report: BenchReport, sys: System, rate: number, total: numb
   );
   report.add(
     `${label}: all sent / counted / archived after`,
-    [intakeSeconds, caughtUp.counted, caughtUp.archived].map((t) => `${t.toFixed(1)} s`).join(' / '),
+    [intakeSeconds, caughtUp.counted, caughtUp.archived]
+      .map((t) => (Number.isNaN(t) ? 'not within 300 s' : `${t.toFixed(1)} s`))
+      .join(' / '),
     '',
   );
   const p99 = quantile(fresh, 0.99);
