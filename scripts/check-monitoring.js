@@ -60,7 +60,8 @@ function promtool(args, cwd) {
   try {
     return execFileSync('promtool', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {
-    if (e.code === 'ENOENT') throw new Error('promtool is required (Debian package prometheus; npm run setup -- --test)');
+    if (e.code === 'ENOENT')
+      throw new Error('promtool is required (Debian package prometheus; npm run setup -- --test)');
     throw new Error(`promtool ${args.join(' ')}:\n${String(e.stdout ?? '')}${String(e.stderr ?? e.message)}`);
   }
 }
