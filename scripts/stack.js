@@ -17,12 +17,7 @@ async function main() {
   };
   process.on('SIGINT', () => void stop());
   process.on('SIGTERM', () => void stop());
-  for (const s of servers) {
-    s.child.on('exit', (code) => {
-      process.stderr.write(`[stack] a server exited (${code}); stopping\n`);
-      void stop();
-    });
-  }
+  // A server that dies is started again (stack-env.js, supervised).
   process.stderr.write(`[stack] running; data in ${path.join(stack.ROOT, '.data')}. Ctrl-C stops.\n`);
 }
 

@@ -23,6 +23,52 @@ async function assertPortsFree(what, ports, envHint) {
   }
 }
 
+/**
+ * Keeps a local server running as Kubernetes keeps a pod: when it exits unbidden (a crash, kill -9), it is started
+ * again on the same data and port a second later, and every few seconds while that fails; `stop()` stops it for good.
+ * Without this, `npm start` went on with a dead Redis or QuestDB and ingest answered 503 until someone restarted all.
+ */
+function supervised(name, start, first, retryMs = 5000) {
+  let current = first;
+  let stopped = false;
+  /** A start in progress: stop() waits for it, so no server outlives the stop. */
+  let pending = Promise.resolve();
+  const say = (msg) => process.stderr.write(`[stack] ${msg}\n`);
+  const restart = () => {
+    if (stopped) return;
+    pending = start().then(
+      (server) => {
+        if (stopped) return server.stop();
+        current = server;
+        watch(server);
+        say(`${name} is back`);
+      },
+      (e) => {
+        say(`${name} did not start again (${e.message}); retrying in ${retryMs / 1000} s`);
+        setTimeout(restart, retryMs);
+      },
+    );
+  };
+  const watch = (server) =>
+    server.child.once('exit', (code, signal) => {
+      if (stopped) return;
+      say(`${name} exited (${code ?? signal}); starting it again`);
+      setTimeout(restart, 1000);
+    });
+  watch(first);
+  return {
+    name,
+    get child() {
+      return current.child;
+    },
+    stop: async () => {
+      stopped = true;
+      await pending;
+      await current.stop();
+    },
+  };
+}
+
 /** Starts the servers the environment does not name; fills in the env defaults. Returns what it started. */
 async function stackFromEnv(env) {
   const dataDir = path.join(stack.ROOT, '.data');
@@ -36,14 +82,15 @@ async function stackFromEnv(env) {
     if (startsRedis) {
       // De-dup ids take 71-88 bytes each for one to two DEDUP_HORIZON_SECONDS (docs/kubernetes.md, "Sizing Redis").
       const maxmemory = env.LOCAL_REDIS_MAXMEMORY || '4gb';
-      started.push(await stack.startRedis({ dir: path.join(dataDir, 'redis'), port: redisPort, maxmemory }));
+      const start = () => stack.startRedis({ dir: path.join(dataDir, 'redis'), port: redisPort, maxmemory });
+      started.push(supervised('redis', start, await start()));
       env.REDIS_URL = `redis://127.0.0.1:${redisPort}`;
     }
     if (startsQuestDb) {
       const { httpPort, pgPort, ilpPort, minPort } = QUESTDB_PORT_OF;
-      started.push(
-        await stack.startQuestDb({ dir: path.join(dataDir, 'questdb'), httpPort, pgPort, ilpPort, minPort }),
-      );
+      const start = () =>
+        stack.startQuestDb({ dir: path.join(dataDir, 'questdb'), httpPort, pgPort, ilpPort, minPort });
+      started.push(supervised('questdb', start, await start()));
       env.QUESTDB_HTTP_URL = `http://127.0.0.1:${httpPort}`;
       env.QUESTDB_PG_URL = `postgresql://admin:quest@127.0.0.1:${pgPort}/qdb`;
     }
@@ -54,4 +101,4 @@ async function stackFromEnv(env) {
   return started;
 }
 
-module.exports = { stackFromEnv };
+module.exports = { stackFromEnv, supervised };
