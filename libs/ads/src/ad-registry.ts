@@ -12,6 +12,8 @@ const MAX_CACHED = 10_000;
 /** How long an advertiser's or campaign's list of ads is reused (a change of owner shows within this). */
 const LIST_TTL_MS = 1000;
 const MAX_CACHED_LISTS = 1000;
+/** Waits between tries of the ownership backfill (the last one repeats). */
+const BACKFILL_RETRY_MS = [1000, 2000, 5000, 10_000];
 
 /**
  * The ads registry: stored in Redis (one hash per ad), read through a small in-process cache. A change is published
@@ -26,6 +28,8 @@ export class AdRegistry implements OnModuleInit, OnApplicationShutdown {
   private readonly ownership: AdOwnershipIndex;
   /** Advertisers' and campaigns' ad lists, sorted. */
   private readonly lists = new StaleOnErrorCache<string[]>(LIST_TTL_MS, MAX_CACHED_LISTS);
+  private backfilling: Promise<void> | null = null;
+  private closed = false;
 
   constructor(
     @Inject(APP_CONFIG) config: AppConfig,
@@ -44,7 +48,7 @@ export class AdRegistry implements OnModuleInit, OnApplicationShutdown {
     // ads registered before the ownership index existed (done once per Redis).
     sub.on('ready', () => {
       this.cache.forget();
-      void this.backfillOwnership();
+      this.backfilling ??= this.backfillOwnership().finally(() => (this.backfilling = null));
     });
     // Not awaited: with Redis down at start the app must come up (unready); the subscription waits for Redis.
     sub.subscribe(AD_CHANGES_CHANNEL).catch((e: unknown) => {
@@ -52,16 +56,27 @@ export class AdRegistry implements OnModuleInit, OnApplicationShutdown {
     });
   }
 
+  /**
+   * Tried until it is done, not only on the subscriber's next reconnect: the subscriber can be ready before the main
+   * connection, which has no offline queue and fails every command until it is (on a Redis Cluster, which must first
+   * learn its slots, the backfill then never ran and ads stored before the index stayed out of it).
+   */
   private async backfillOwnership(): Promise<void> {
-    try {
-      const entered = await this.ownership.backfill(AD_KEY_PREFIX);
-      if (entered !== null) this.log.log(`ownership index: entered ${entered} ads registered before it existed`);
-    } catch (e) {
-      this.log.warn(`ownership index backfill failed (tried again on the next reconnect): ${String(e)}`);
+    for (let attempt = 0; !this.closed; attempt++) {
+      try {
+        const entered = await this.ownership.backfill(AD_KEY_PREFIX);
+        if (entered !== null) this.log.log(`ownership index: entered ${entered} ads registered before it existed`);
+        return;
+      } catch (e) {
+        const waitMs = BACKFILL_RETRY_MS[Math.min(attempt, BACKFILL_RETRY_MS.length - 1)];
+        this.log.warn(`ownership index backfill failed (trying again in ${waitMs} ms): ${String(e)}`);
+        await new Promise((r) => setTimeout(r, waitMs).unref());
+      }
     }
   }
 
   onApplicationShutdown(): void {
+    this.closed = true;
     // A subscriber holds nothing to flush; QUIT would wait for a Redis that may be gone.
     this.subscriber?.disconnect();
   }
