@@ -57,7 +57,6 @@ function supervised(name, start, first, retryMs = 5000) {
     });
   watch(first);
   return {
-    name,
     get child() {
       return current.child;
     },
